@@ -1,0 +1,79 @@
+"""What kind of answer a question asks for, and whether a sentence holds one.
+
+"How many" wants a number, "how much money" an amount, "when" a date, "how long" a duration,
+"who" a name. A sentence that lacks the asked-for kind cannot answer the question, however
+similar it is: that is the main signal for abstaining on facts the article does not give.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+_NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|twenty|thirty|forty|"
+                 r"fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|"
+                 r"several|a few|a couple")
+_YEAR = r"\b(?:1[5-9]\d\d|20\d\d)(?:s\b|\b)"
+_MONTH = r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b"
+_UNIT = r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))"
+
+
+class AnswerType(Enum):
+    """The kind of fact a question asks for."""
+
+    ANY = "any"
+    COUNT = "count"
+    MONEY = "money"
+    DATE = "date"
+    DURATION = "duration"
+    YEARS_BETWEEN = "years_between"
+    NAME = "name"
+    YES_NO = "yes_no"
+
+
+_QUESTION_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
+    (AnswerType.YEARS_BETWEEN, re.compile(r"\bhow many (?:years?|yrs?|decades?)\b.*\b(?:between|from|after|since|before)\b")),
+    (AnswerType.MONEY, re.compile(r"\bhow much (?:money|cash|funding|capital)\b|\bhow much\b.*\b(?:cost|spen[dt]|invest\w*|pa(?:y|id)|worth|fund\w*|budget)\b|\bwhat (?:amount|sum|price)\b")),
+    (AnswerType.DURATION, re.compile(r"\bhow long\b|\bfor how long\b|\bhow many (?:years?|yrs?|decades?|months?|days?|hours?|minutes?)\b")),
+    (AnswerType.COUNT, re.compile(r"\bhow many\b|\bhow much\b|\bwhat (?:number|percentage|share|proportion)\b")),
+    (AnswerType.DATE, re.compile(r"\bwhen\b|\bwhat (?:year|date|month|decade|day)\b|\bwhich (?:year|date|month|decade)\b|\bin what year\b")),
+    (AnswerType.NAME, re.compile(r"^\s*who\b|\bwho (?:is|was|were|are|did|said)\b|\bwhich (?:person|leader|president|official|minister)\b")),
+    (AnswerType.YES_NO, re.compile(r"^\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b")),
+]
+
+_SENTENCE_PATTERNS: dict[AnswerType, re.Pattern[str]] = {
+    AnswerType.COUNT: re.compile(r"\b\d[\d,.]*\b|\b(?:" + _NUMBER_WORDS + r")\b", re.IGNORECASE),
+    AnswerType.MONEY: re.compile(r"[$€£¥₽]\s?\d|\b\d[\d,.]*\s*(?:million|billion|trillion|bn|m)?\s*"
+                                 r"(?:dollars|euros|rubles|roubles|pounds|yuan|usd|eur|rub)\b", re.IGNORECASE),
+    AnswerType.DATE: re.compile(_YEAR + "|" + _MONTH + r"|\b(?:yesterday|today|last (?:week|month|year))\b",
+                                re.IGNORECASE),
+    AnswerType.DURATION: re.compile(r"\b(?:\d[\d,.]*|" + _NUMBER_WORDS + r"|past|last|many|few)\s+"
+                                    + _UNIT + r"\b|\bsince\b.*?" + _YEAR, re.IGNORECASE),
+    AnswerType.NAME: re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)+"),
+}
+
+
+def expected_type(question: str) -> AnswerType:
+    """The kind of answer ``question`` asks for (ANY when it sets none)."""
+    lowered = question.lower()
+    for answer_type, pattern in _QUESTION_PATTERNS:
+        if pattern.search(lowered):
+            return answer_type
+    return AnswerType.ANY
+
+
+def years_in(text: str) -> list[int]:
+    """The four-digit years a text mentions, in order."""
+    return [int(m.group(0)[:4]) for m in re.finditer(_YEAR, text)]
+
+
+def holds_type(text: str, answer_type: AnswerType) -> bool:
+    """Whether ``text`` contains a fact of the kind asked for."""
+    if answer_type in (AnswerType.ANY, AnswerType.YES_NO):
+        return True
+    if answer_type is AnswerType.YEARS_BETWEEN:
+        return bool(years_in(text))
+    if answer_type is AnswerType.COUNT:
+        without_years = re.sub(_YEAR, " ", text)
+        return bool(_SENTENCE_PATTERNS[AnswerType.COUNT].search(without_years))
+    return bool(_SENTENCE_PATTERNS[answer_type].search(text))

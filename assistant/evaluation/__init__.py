@@ -1,0 +1,1 @@
+"""Running question-answer sets against the assistant and scoring the answers."""

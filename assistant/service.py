@@ -1,0 +1,93 @@
+"""The question-answering service used alike by the CLI, the web chat and the evaluator.
+
+The chain is plain LCEL: resolve the follow-up → retrieve (hybrid retriever) → answer.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.documents import Document
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+
+from assistant.answerers import Answerer, build_answerer
+from assistant.embeddings import QueryEncoder, build_embedder
+from assistant.errors import QuestionError
+from assistant.followup import ResolvedQuestion, resolve
+from assistant.retrieval import HybridRetriever
+from assistant.settings import Settings
+from assistant.store import IndexReader, open_index
+from assistant.types import Answer, RetrievedPassage, Turn
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """The question with control characters removed; QuestionError when empty or too long."""
+    if not isinstance(question, str):
+        raise QuestionError("the question must be text")
+    text = _CONTROL.sub(" ", question).strip()
+    if not text:
+        raise QuestionError("the question is empty: type a question about the article")
+    if len(text) > max_chars:
+        raise QuestionError(f"the question is {len(text)} characters long; the limit is {max_chars}")
+    return text
+
+
+def _to_passages(documents: list[Document]) -> list[RetrievedPassage]:
+    return [RetrievedPassage(text=d.page_content, **d.metadata) for d in documents]
+
+
+class AssistantService:
+    """Answers questions about the indexed corpus, with citations."""
+
+    def __init__(self, settings: Settings, retriever: HybridRetriever, answerer: Answerer) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.answerer = answerer
+        self.chain = self._build_chain()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, encoder: QueryEncoder | None = None) -> AssistantService:
+        """Open the committed index and load the embedder named by ``settings``."""
+        reader: IndexReader = open_index(settings).reader()
+        encoder = encoder or QueryEncoder(build_embedder(settings))
+        retriever = HybridRetriever.from_reader(
+            reader, encoder, top_k=settings.top_k, dense_k=settings.dense_k,
+            lexical_k=settings.lexical_k, rrf_k=settings.rrf_k,
+        )
+        answerer = build_answerer(settings, reader, encoder, list(retriever.passages.values()))
+        return cls(settings, retriever, answerer)
+
+    def _build_chain(self) -> Runnable:
+        resolve_step = RunnableLambda(
+            lambda x: {**x, "resolved": resolve(x["question"], x["history"], self.settings.max_history_turns)}
+        )
+        retrieve_step = RunnablePassthrough.assign(
+            passages=(lambda x: x["resolved"].standalone) | self.retriever | RunnableLambda(_to_passages)
+        )
+        answer_step = RunnablePassthrough.assign(
+            draft=lambda x: self.answerer.answer(x["resolved"], x["passages"])
+        )
+        return resolve_step | retrieve_step | answer_step
+
+    def ask(self, question: str, history: Sequence[Turn | dict[str, Any]] | None = None) -> Answer:
+        """Answer one question, given the earlier turns of the conversation."""
+        started = time.perf_counter()
+        text = clean_question(question, self.settings.max_question_chars)
+        turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history or []]
+        result = self.chain.invoke({"question": text, "history": turns})
+        resolved: ResolvedQuestion = result["resolved"]
+        draft = result["draft"]
+        return Answer(
+            question=text, answer=draft.answer, abstained=draft.abstained, citations=draft.citations,
+            retrieved=result["passages"],
+            standalone_question=resolved.standalone if resolved.context else None,
+            latency_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+
+
+__all__ = ["AssistantService", "clean_question"]

@@ -1,0 +1,45 @@
+"""One settings object for the whole assistant; every field can be set as ASSISTANT_<NAME>."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Settings read from the environment (prefix ``ASSISTANT_``) or passed explicitly."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of .txt/.md articles to index.")
+    index_dir: Path = Field(Path(".assistant"), description="Where the persistent Chroma index lives.")
+    collection_prefix: str = Field("assistant", min_length=3, description="Prefix of Chroma collection names.")
+
+    embedder: Literal["minilm"] = Field("minilm", description="Embedding model (packaged all-MiniLM-L6-v2).")
+    embed_batch_size: int = Field(32, ge=1, description="Texts embedded per batch at ingest.")
+
+    passage_max_words: int = Field(120, ge=20, description="Longest passage, in words, before a paragraph is split.")
+
+    top_k: int = Field(6, ge=1, le=50, description="Passages returned by the retriever.")
+    dense_k: int = Field(20, ge=1, description="Candidates taken from dense search before fusion.")
+    lexical_k: int = Field(20, ge=1, description="Candidates taken from BM25 before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+
+    answerer: Literal["extractive"] = Field("extractive", description="Which answerer writes the answer.")
+    max_answer_sentences: int = Field(3, ge=1, le=8, description="Most sentences an extractive answer quotes.")
+    abstain_threshold: float = Field(
+        0.42, description="Support score under which the extractive answerer abstains (calibrated on the dev set)."
+    )
+
+    max_question_chars: int = Field(2000, ge=1, description="Longest accepted question.")
+    max_history_turns: int = Field(6, ge=0, description="Earlier turns considered when resolving a follow-up.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return Settings()

@@ -1,0 +1,49 @@
+"""Word-level text handling shared by BM25 and the answerer: normalising, stop words, stemming."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": " ", "–": " "})
+
+STOP_WORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below
+between both but by can could did do does doing down during each either else ever few for from further
+had has have having he her here hers herself him himself his how however i if in into is it its itself
+just least less let like many may me might more most much must my myself neither no nor not now of off
+often on once one only or other others our ours ourselves out over own per quite rather same shall she
+should since so some such than that the their theirs them themselves then there these they this those
+through thus to too under until up upon us very via was we were what whatever when where whether which
+while who whom whose why will with within without would yet you your yours yourself yourselves
+according article articles piece text say says said tell told mention mentions mentioned actually
+really thing things way kind sort anything something give gives given
+""".split())
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+def fold(text: str) -> str:
+    """Lower-case, typographic quotes and dashes folded, accents removed."""
+    text = unicodedata.normalize("NFKD", text.translate(_FOLD).lower())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` after folding, possessive ``'s`` removed."""
+    return [w[:-2] if w.endswith("'s") else w for w in _WORD.findall(fold(text))]
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Snowball (Porter 2) stem of one folded word."""
+    return _stemmer.stemWord(word)
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed words of ``text`` without stop words: the tokens BM25 and lexical overlap use."""
+    return [stem(w) for w in words(text) if w not in STOP_WORDS]

@@ -1,0 +1,64 @@
+"""The shapes that flow through the assistant: passages, sentences, citations, answers."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Span(BaseModel):
+    """A piece of a corpus file: ``text == file_text[start:end]``."""
+
+    doc: str = Field(description="File name relative to the corpus folder.")
+    section: str = Field(description="Heading of the section the span sits in ('' when none).")
+    start: int
+    end: int
+    text: str
+
+
+class Passage(Span):
+    """A retrieval unit: part of one section, never crossing a section boundary."""
+
+    id: str
+    position: int = Field(description="Order of the passage in its document.")
+
+
+class Sentence(Span):
+    """A sentence of a passage, the unit an extractive answer quotes and cites."""
+
+    id: str
+    passage_id: str
+    position: int = Field(description="Order of the sentence in its document.")
+
+
+class RetrievedPassage(Span):
+    """A passage returned by the retriever with its fused score."""
+
+    id: str
+    score: float
+
+
+class Citation(Span):
+    """A numbered citation; ``marker`` is the number shown as ``[n]`` in the answer."""
+
+    marker: int
+
+
+class Turn(BaseModel):
+    """One earlier turn of a conversation."""
+
+    role: str
+    content: str
+
+
+class Answer(BaseModel):
+    """What the assistant says to a question, with what supports it."""
+
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = Field(default_factory=list)
+    retrieved: list[RetrievedPassage] = Field(default_factory=list)
+    latency_ms: float = 0.0
+    standalone_question: str | None = Field(
+        default=None, description="The question as resolved against the history, when it differs."
+    )
