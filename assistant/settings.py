@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,6 +37,12 @@ class Settings(BaseSettings):
 
     max_question_chars: int = Field(2000, ge=1, description="Longest accepted question.")
     max_history_turns: int = Field(6, ge=0, description="Earlier turns considered when resolving a follow-up.")
+
+    web_host: str = Field("127.0.0.1", description="Address the web chat binds to (loopback unless you expose it).")
+    web_port: int = Field(7860, ge=0, le=65535, description="Port of the web chat and its /api/ask endpoint.")
+    web_username: str | None = Field(None, description="User name for basic auth of the web chat (off when unset).")
+    web_password: SecretStr | None = Field(None, description="Password for basic auth of the web chat (with web_username).")
+    feedback_file: Path = Field(Path(".assistant/feedback.jsonl"), description="JSONL file the web chat appends likes/dislikes to.")
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,1 @@
+"""The web chat (Gradio) and the JSON API, served together by ``assistant.web.server``."""

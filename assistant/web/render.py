@@ -1,0 +1,167 @@
+"""HTML for the web chat: messages with clickable citation markers, and the Sources panel.
+
+Everything that comes from the question or the corpus goes through ``html.escape`` here, and
+nowhere else builds HTML from it. Markers ``[n]`` become links to ``#src-<turn>-<n>``, the id of
+the highlighted sentence in the Sources panel (``turn`` numbers the answers of one conversation,
+so a marker of an earlier answer still finds its own source).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from assistant.types import Answer, Citation, RetrievedPassage
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def escape_text(text: str) -> str:
+    """Text as inert HTML: escaped, with line breaks kept."""
+    return html.escape(text, quote=True).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def source_id(turn: int, marker: int) -> str:
+    """The element id of citation ``marker`` of answer ``turn`` in the Sources panel."""
+    return f"src-{turn}-{marker}"
+
+
+def render_question(question: str) -> str:
+    """A user message, shown as the literal text typed."""
+    return f'<span class="user-question">{escape_text(question)}</span>'
+
+
+def render_answer(answer_text: str, citations: Sequence[Citation], turn: int) -> str:
+    """An answer (or a prefix of it, while streaming) with its known markers as links."""
+    known = {c.marker: c for c in citations}
+
+    def link(match: re.Match[str]) -> str:
+        marker = int(match.group(1))
+        if marker not in known:
+            return match.group(0)
+        c = known[marker]
+        where = f"{c.doc} — {c.section}" if c.section else c.doc
+        return (f'<a class="cite-marker" href="#{source_id(turn, marker)}" '
+                f'title="{html.escape(where, quote=True)}">[{marker}]</a>')
+
+    return f'<span class="answer">{_MARKER.sub(link, escape_text(answer_text))}</span>'
+
+
+def render_notice(message: str) -> str:
+    """A friendly message in the chat (bad input, index missing…)."""
+    return f'<span class="notice">⚠️ {escape_text(message)}</span>'
+
+
+@dataclass
+class SourceCard:
+    """One cited passage with the citations that fall inside it."""
+
+    doc: str
+    section: str
+    start: int
+    end: int
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+
+
+def _containing(c: Citation, retrieved: Sequence[RetrievedPassage]) -> RetrievedPassage | None:
+    for p in retrieved:
+        if p.doc == c.doc and p.start <= c.start and c.end <= p.end:
+            return p
+    return None
+
+
+def source_cards(answer: Answer) -> list[SourceCard]:
+    """The cited passages of ``answer`` in marker order, each once, with their citations.
+
+    A citation is matched to the retrieved passage whose span contains it; a citation outside
+    every retrieved passage (not expected) becomes a card of its own text.
+    """
+    cards: list[SourceCard] = []
+    by_span: dict[tuple[str, int, int], SourceCard] = {}
+    for c in sorted(answer.citations, key=lambda c: c.marker):
+        p = _containing(c, answer.retrieved)
+        span = (p.doc, p.start, p.end) if p else (c.doc, c.start, c.end)
+        card = by_span.get(span)
+        if card is None:
+            card = SourceCard(doc=span[0], section=(p or c).section, start=span[1], end=span[2],
+                              text=(p or c).text)
+            by_span[span] = card
+            cards.append(card)
+        card.citations.append(c)
+    return cards
+
+
+def highlight(card: SourceCard, turn: int) -> str:
+    """The card's passage, escaped, with each cited span wrapped in ``<mark id=...>``."""
+    spans = sorted(
+        ((max(c.start - card.start, 0), min(c.end - card.start, len(card.text)), c.marker) for c in card.citations),
+    )
+    out, pos = [], 0
+    for start, end, marker in spans:
+        if start < pos:  # overlapping citations: keep the marker as an anchor, no second highlight
+            out.append(f'<span id="{source_id(turn, marker)}"></span>')
+            continue
+        out.append(escape_text(card.text[pos:start]))
+        out.append(f'<mark class="cited" id="{source_id(turn, marker)}">'
+                   f'<sup class="mark-no">[{marker}]</sup>{escape_text(card.text[start:end])}</mark>')
+        pos = end
+    out.append(escape_text(card.text[pos:]))
+    return "".join(out)
+
+
+def _answer_sources(answer: Answer, turn: int) -> str:
+    if answer.abstained or not answer.citations:
+        return ('<p class="no-sources">No passage of the article supported an answer, '
+                'so nothing is cited.</p>')
+    parts = []
+    for card in source_cards(answer):
+        markers = " ".join(f"[{c.marker}]" for c in card.citations)
+        heading = escape_text(card.section) if card.section else "<em>(no section heading)</em>"
+        parts.append(
+            f'<div class="source-card">'
+            f'<div class="source-head"><span class="source-markers">{markers}</span> '
+            f'<span class="source-doc">{escape_text(card.doc)}</span> · '
+            f'<span class="source-section">{heading}</span> '
+            f'<span class="source-offsets">(chars {card.start}–{card.end})</span></div>'
+            f'<div class="source-text">{highlight(card, turn)}</div></div>'
+        )
+    return "".join(parts)
+
+
+EMPTY_PANEL = '<div class="sources-panel"><p class="sources-hint">Ask a question: the passages its answer cites appear here, with the cited sentences highlighted.</p></div>'  # noqa: E501
+
+
+def render_sources(answers: Sequence[tuple[int, Answer]]) -> str:
+    """The Sources panel: the latest answer's sources, then earlier answers' sources folded away."""
+    if not answers:
+        return EMPTY_PANEL
+    *earlier, (turn, latest) = answers
+    parts = [
+        '<div class="sources-panel">',
+        f'<div class="sources-latest" data-turn="{turn}">'
+        f'<p class="sources-question">For: <q>{escape_text(latest.question)}</q></p>'
+        f'{_answer_sources(latest, turn)}</div>',
+    ]
+    if earlier:
+        parts.append('<details class="sources-earlier"><summary>Sources of earlier answers</summary>')
+        for t, a in reversed(earlier):
+            parts.append(f'<div class="sources-turn"><p class="sources-question">For: <q>{escape_text(a.question)}</q></p>'
+                         f'{_answer_sources(a, t)}</div>')
+        parts.append("</details>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def stream_prefixes(text: str, words_per_step: int = 3) -> list[str]:
+    """Growing prefixes of ``text`` ending on word boundaries, the last one being ``text``.
+
+    Markers such as ``[12]`` stay whole because prefixes end only at whitespace.
+    """
+    cuts = [m.end() for m in re.finditer(r"\S+", text)]
+    prefixes = [text[:cut] for cut in cuts[words_per_step - 1::words_per_step]]
+    if not prefixes or prefixes[-1] != text:
+        prefixes.append(text)
+    return prefixes

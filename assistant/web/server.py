@@ -1,0 +1,78 @@
+"""One process, one port: a FastAPI app with ``POST /api/ask``, and the Gradio chat mounted at ``/``.
+
+    python app.py            # http://127.0.0.1:7860 (ASSISTANT_WEB_HOST / ASSISTANT_WEB_PORT)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+import assistant  # noqa: F401  (offline environment first)
+from assistant.errors import AssistantError
+from assistant.settings import Settings, get_settings
+
+
+def credentials(settings: Settings) -> tuple[str, str] | None:
+    """Basic-auth user and password when both are set."""
+    if settings.web_username and settings.web_password:
+        return settings.web_username, settings.web_password.get_secret_value()
+    return None
+
+
+def create_app(service, settings: Settings | None = None):  # noqa: ANN001, ANN201
+    """The FastAPI app serving the chat at ``/`` and the JSON API at ``/api/ask``.
+
+    ``service`` is an ``AssistantService`` built by the caller; ``settings`` (default: the
+    service's) give the feedback file and basic auth.
+    """
+    import gradio as gr
+    from fastapi import FastAPI
+
+    from assistant.web.api import add_api_routes
+    from assistant.web.backend import ChatBackend, describe_corpus
+    from assistant.web.feedback import FeedbackLog
+    from assistant.web.ui import CSS, HEAD, build_ui
+
+    settings = settings or service.settings
+    backend = ChatBackend(service)
+    info = describe_corpus(service)
+    auth = credentials(settings)
+    app = FastAPI(title=f"Assistant: {info.title}", docs_url=None, redoc_url=None, openapi_url=None)
+    add_api_routes(app, backend, auth)
+    demo = build_ui(backend, FeedbackLog(settings.feedback_file), info)
+    return gr.mount_gradio_app(
+        app, demo, path="/", server_name=settings.web_host, server_port=settings.web_port,
+        auth=auth, auth_message="This assistant is private: sign in with the configured user." if auth else None,
+        footer_links=["api"], run_history=False, ssr_mode=False, mcp_server=False, pwa=False,
+        css=CSS, head=HEAD,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python app.py [--host H] [--port P]``: load the index and serve until interrupted."""
+    parser = argparse.ArgumentParser(prog="app.py", description="Serve the web chat and /api/ask.")
+    parser.add_argument("--host", help="bind address (default: ASSISTANT_WEB_HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default: ASSISTANT_WEB_PORT or 7860)")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    settings = settings.model_copy(update={k: v for k, v in
+                                           {"web_host": args.host, "web_port": args.port}.items() if v})
+    started = time.perf_counter()
+    print("loading the index and the embedding model…", flush=True)
+    try:
+        from assistant.service import AssistantService
+
+        service = AssistantService.from_settings(settings)
+        app = create_app(service, settings)
+    except AssistantError as exc:
+        print(f"error: {exc}\nbuild the index first: `assistant ingest` (or `make run`)", file=sys.stderr)
+        return 2
+    import uvicorn
+
+    print(f"ready in {time.perf_counter() - started:.1f} s: http://{settings.web_host}:{settings.web_port}"
+          f"  (JSON API: POST /api/ask)", flush=True)
+    uvicorn.run(app, host=settings.web_host, port=settings.web_port, log_level="warning")
+    return 0

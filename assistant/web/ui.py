@@ -1,0 +1,200 @@
+"""The Gradio Blocks of the web chat. It receives a ``ChatBackend`` and never builds the engine.
+
+Layout: the chat (streamed answers with ``[n]`` links) and, beside it, the Sources panel of the
+latest answer; under the chat the question box, a clear button, examples and a settings accordion.
+Messages are HTML made by ``assistant.web.render`` (escaped), so the Chatbot renders no Markdown.
+The same answers are exposed headless as the ``/ask`` API endpoint for ``gradio_client``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from assistant.errors import AssistantError
+from assistant.types import Answer
+from assistant.web.backend import MAX_TOP_K, ChatBackend, CorpusInfo
+from assistant.web.feedback import FeedbackLog, rating_of
+from assistant.web.render import (
+    EMPTY_PANEL,
+    render_answer,
+    render_notice,
+    render_question,
+    render_sources,
+    stream_prefixes,
+)
+
+log = logging.getLogger(__name__)
+
+STREAM_STEP_SECONDS = 0.03
+SHOWN_QUESTION_CHARS = 600
+PENDING = '<span class="answer pending">Reading the article…</span>'
+PENDING_PANEL = '<div class="sources-panel"><p class="sources-hint">Looking for the passages that answer this…</p></div>'
+INTERNAL_ERROR = "Something went wrong while answering this question. Please try again; the details are in the server log."
+
+CSS = """
+#sources-col { max-height: 78vh; overflow-y: auto; }
+.sources-panel { font-size: 0.95rem; line-height: 1.5; }
+.sources-panel .sources-question { color: var(--body-text-color-subdued); margin: 0 0 .5rem; }
+.source-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .6rem .8rem;
+               margin-bottom: .7rem; background: var(--block-background-fill); transition: box-shadow .3s; }
+.source-card.flash { box-shadow: 0 0 0 3px var(--color-accent); }
+.source-head { font-size: .85rem; margin-bottom: .35rem; }
+.source-markers { font-weight: 700; }
+.source-doc { font-family: var(--font-mono); }
+.source-offsets { color: var(--body-text-color-subdued); }
+.source-text mark.cited { background: #fde68a; color: #111; padding: 0 2px; border-radius: 3px; scroll-margin: 4rem; }
+.source-text .mark-no { font-weight: 700; margin-right: 2px; }
+.no-sources { font-style: italic; }
+a.cite-marker { font-weight: 700; text-decoration: none; cursor: pointer; }
+.notice { color: var(--body-text-color); }
+.sources-earlier summary { cursor: pointer; margin: .5rem 0; }
+"""
+
+# A document-level handler: a click on a marker opens and scrolls to its highlighted sentence.
+HEAD = """
+<script>
+document.addEventListener("click", function (event) {
+  var link = event.target && event.target.closest ? event.target.closest("a.cite-marker") : null;
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  var target = document.getElementById((link.getAttribute("href") || "").slice(1));
+  if (!target) return;
+  for (var d = target.closest("details"); d; d = d.parentElement ? d.parentElement.closest("details") : null) {
+    d.open = true;
+  }
+  target.scrollIntoView({behavior: "smooth", block: "center"});
+  var card = target.closest(".source-card") || target;
+  card.classList.remove("flash");
+  void card.offsetWidth;
+  card.classList.add("flash");
+  setTimeout(function () { card.classList.remove("flash"); }, 1600);
+}, true);
+</script>
+"""
+
+
+def new_state() -> dict[str, Any]:
+    """One conversation: chat messages and, per exchange, the question and its Answer (or notice)."""
+    return {"messages": [], "turns": []}
+
+
+def _history(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
+    history = []
+    for turn in turns:
+        answer: Answer | None = turn["answer"]
+        if answer is not None:
+            history += [{"role": "user", "content": turn["question"]},
+                        {"role": "assistant", "content": answer.answer}]
+    return history
+
+
+def _answered(turns: list[dict[str, Any]]) -> list[tuple[int, Answer]]:
+    return [(i + 1, t["answer"]) for i, t in enumerate(turns) if t["answer"] is not None]
+
+
+def _shown_question(question: str) -> str:
+    if len(question) > SHOWN_QUESTION_CHARS:
+        question = question[:SHOWN_QUESTION_CHARS] + "…"
+    return render_question(question) if question.strip() else '<em class="empty-question">(empty question)</em>'
+
+
+def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> gr.Blocks:
+    """The chat as Gradio Blocks, ready to be mounted (see ``assistant.web.server``)."""
+
+    def respond(question: str | None, state: dict[str, Any] | None,
+                top_k: float | None) -> Iterator[tuple[str, list, str, dict]]:
+        state = state or new_state()
+        question = question or ""
+        turns, messages = state["turns"], state["messages"]
+        messages.append({"role": "user", "content": _shown_question(question)})
+        messages.append({"role": "assistant", "content": PENDING})
+        previous_panel = render_sources(_answered(turns))
+        yield "", messages, PENDING_PANEL, state
+        try:
+            answer = backend.ask(question, _history(turns), int(top_k) if top_k else None)
+        except AssistantError as exc:
+            notice = str(exc)
+        except Exception:  # never a stack trace in the chat
+            log.exception("answering %r failed", question[:200])
+            notice = INTERNAL_ERROR
+        else:
+            notice = None
+        if notice is not None:
+            turns.append({"question": question, "answer": None, "notice": notice})
+            messages[-1] = {"role": "assistant", "content": render_notice(notice)}
+            yield "", messages, previous_panel, state
+            return
+        turn_no = len(turns) + 1
+        for prefix in stream_prefixes(answer.answer):
+            messages[-1] = {"role": "assistant", "content": render_answer(prefix, answer.citations, turn_no)}
+            yield "", messages, PENDING_PANEL, state
+            time.sleep(STREAM_STEP_SECONDS)
+        turns.append({"question": question, "answer": answer, "notice": None})
+        yield "", messages, render_sources(_answered(turns)), state
+
+    def on_like(state: dict[str, Any] | None, like: gr.LikeData) -> None:
+        turns = (state or new_state())["turns"]
+        index = like.index if isinstance(like.index, int) else like.index[0]
+        turn_index = index // 2
+        if not 0 <= turn_index < len(turns):
+            return
+        turn = turns[turn_index]
+        feedback.record(rating_of(like.liked), turn["answer"], question=turn["question"],
+                        message=turn["notice"] or "", message_index=index)
+
+    def clear() -> tuple[list, str, dict, str]:
+        return [], EMPTY_PANEL, new_state(), ""
+
+    def ask(question: str, history: list[dict[str, str]] | None = None, top_k: int | None = None) -> dict:
+        """Answer a question about the corpus: the answer text with [n] markers, citations (doc, section,
+        start, end, exact text) and the retrieved passages."""
+        try:
+            return backend.ask(question, history or [], top_k).model_dump()
+        except AssistantError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+
+    with gr.Blocks(title=info.title, fill_width=True) as demo:
+        gr.HTML(f'<div id="chat-header"><h1>{html.escape(info.title)}</h1>'
+                f'<p class="chat-description">{html.escape(info.description)}</p></div>',
+                js_on_load=None)
+        state = gr.State(new_state())
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    label="Chat", elem_id="chat", height=540, render_markdown=False, sanitize_html=True,
+                    latex_delimiters=[], allow_tags=False, buttons=["copy"],
+                    feedback_options=("Like", "Dislike"), layout="bubble",
+                    placeholder="Ask a question about the article, or pick an example below.",
+                )
+                with gr.Row():
+                    textbox = gr.Textbox(placeholder="Ask about the article…", show_label=False, lines=1,
+                                         max_lines=4, scale=6, elem_id="question", autofocus=True)
+                    ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button")
+                clear_button = gr.Button("Clear chat", variant="secondary", size="sm", elem_id="clear-button")
+                examples = gr.Examples(examples=[[q] for q in info.examples], inputs=[textbox],
+                                       label="Examples") if info.examples else None
+                with gr.Accordion("Settings", open=False, elem_id="settings"):
+                    top_k = gr.Slider(1, MAX_TOP_K, value=backend.default_top_k, step=1,
+                                      label="Passages retrieved per question", elem_id="top-k")
+            with gr.Column(scale=2, elem_id="sources-col"):
+                gr.HTML("<h2 id='sources-title'>Sources</h2>", js_on_load=None)
+                sources = gr.HTML(EMPTY_PANEL, elem_id="sources", js_on_load=None)
+
+        outputs = [textbox, chatbot, sources, state]
+        ui = {"api_visibility": "private", "concurrency_limit": 4, "show_progress": "hidden"}
+        textbox.submit(respond, [textbox, state, top_k], outputs, **ui)
+        ask_button.click(respond, [textbox, state, top_k], outputs, **ui)
+        if examples is not None:
+            examples.load_input_event.then(respond, [textbox, state, top_k], outputs, **ui)
+        clear_button.click(clear, None, [chatbot, sources, state, textbox], api_visibility="private")
+        chatbot.clear(clear, None, [chatbot, sources, state, textbox], api_visibility="private")
+        chatbot.like(on_like, [state], None, api_visibility="private")
+        gr.api(ask, api_name="ask", concurrency_limit=4)
+    return demo
