@@ -1,4 +1,4 @@
-"""The ``assistant`` command: ingest, ask, eval."""
+"""The ``assistant`` command: ingest, ask, eval, eval-compare."""
 
 from __future__ import annotations
 
@@ -91,22 +91,65 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """Run a QA set and write results.jsonl and metrics.json."""
+    """Run a QA set, write the run folder and reports; exit 1 when a --fail-under/--fail-over bar is missed."""
     from rich.console import Console
-    from rich.progress import track
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
 
-    from assistant.evaluation.dataset import load_jsonl
-    from assistant.evaluation.report import metrics_table
+    from assistant.evaluation.dataset import load_qa_set
+    from assistant.evaluation.gates import check_bars, parse_bar
+    from assistant.evaluation.report import metrics_table, overall_line
     from assistant.evaluation.runner import run_eval, write_run
     from assistant.service import AssistantService
 
-    items = load_jsonl(args.qa)
-    service = AssistantService.from_settings(_settings(args))
-    progress = iter(track(range(len(items)), description="answering", transient=True))
-    run = run_eval(service, items, on_answer=lambda *_: next(progress, None))
-    write_run(run, args.out)
-    Console().print(metrics_table(run.metrics))
-    print(f"wrote {args.out / 'results.jsonl'} and {args.out / 'metrics.json'}")
+    bars = [parse_bar(b, "under") for b in args.fail_under] + [parse_bar(b, "over") for b in args.fail_over]
+    if args.workers < 1 or (args.limit is not None and args.limit < 1):
+        raise AssistantError("--workers and --limit must be at least 1")
+    items = load_qa_set(args.qa)
+    items = items[: args.limit] if args.limit else items
+    settings = _settings(args)
+    service = AssistantService.from_settings(settings)
+    console, err = Console(), Console(stderr=True)
+    with Progress(TextColumn("answering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("ETA"), TimeRemainingColumn(), console=err, transient=True) as progress:
+        task = progress.add_task("answering", total=len(items))
+        run = run_eval(service, items, workers=args.workers, on_answer=lambda *_: progress.advance(task))
+    run.info.update(qa_set=str(args.qa), limit=args.limit, corpus_dir=str(settings.corpus_dir),
+                    index_dir=str(settings.index_dir), top_k=settings.top_k, answerer=settings.answerer,
+                    abstain_threshold=settings.abstain_threshold)
+    written = write_run(run, args.out, reports=not args.no_report)
+    console.print(metrics_table(run.metrics))
+    print(overall_line(run.metrics))
+    if run.metrics["overall"].get("errors"):
+        print(f"warning: {run.metrics['overall']['errors']:.0f} question(s) raised an error; see results.jsonl",
+              file=sys.stderr)
+    print(f"wrote {', '.join(p.name for p in written)} in {args.out}")
+    results = check_bars(run.metrics, bars)
+    for result in results:
+        print(result, file=sys.stdout if result.passed else sys.stderr)
+    return 1 if any(not r.passed for r in results) else 0
+
+
+def cmd_eval_compare(args: argparse.Namespace) -> int:
+    """Print the metric deltas between two run folders and the questions whose outcome changed."""
+    from rich.console import Console
+
+    from assistant.evaluation.compare import (changes_table, compare_runs, deltas_table, load_run,
+                                              type_deltas_table)
+
+    a, b = load_run(args.run_a), load_run(args.run_b)
+    name_a, name_b = args.run_a.name or str(args.run_a), args.run_b.name or str(args.run_b)
+    if name_a == name_b:
+        name_a, name_b = "A", "B"
+    comparison = compare_runs(a, b)
+    console = Console()
+    console.print(deltas_table(comparison, name_a, name_b))
+    if comparison.type_deltas:
+        console.print(type_deltas_table(comparison, name_a, name_b))
+    console.print(changes_table(comparison, name_a, name_b))
+    for name, ids in [(name_a, comparison.only_a), (name_b, comparison.only_b)]:
+        if ids:
+            console.print(f"only in {name}: {', '.join(ids)}")
     return 0
 
 
@@ -128,11 +171,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("eval", help="run a QA set and score it")
-    p.add_argument("qa", type=Path, help="QA set (JSONL)")
-    p.add_argument("--out", type=Path, required=True, help="folder for results.jsonl and metrics.json")
+    p = sub.add_parser("eval", help="run a QA set, score it and write a report")
+    p.add_argument("qa", type=Path, help="QA set: JSONL (our schema), CSV, or RAGAS-style records")
+    p.add_argument("--out", type=Path, required=True,
+                   help="run folder: results.jsonl, metrics.json, ragas.jsonl, run.json, report.md, report.html")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="questions asked in parallel (default 1)")
+    p.add_argument("--fail-under", action="append", default=[], metavar="[TYPE:]METRIC=VALUE",
+                   help="exit 1 when the metric is below VALUE (repeatable)")
+    p.add_argument("--fail-over", action="append", default=[], metavar="[TYPE:]METRIC=VALUE",
+                   help="exit 1 when the metric is above VALUE, e.g. false_abstention=0.10 (repeatable)")
+    p.add_argument("--no-report", action="store_true", help="skip report.md and report.html")
     p.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("eval-compare", help="metric deltas and changed outcomes between two eval runs")
+    p.add_argument("run_a", type=Path, metavar="RUN_A", help="run folder written by 'assistant eval --out'")
+    p.add_argument("run_b", type=Path, metavar="RUN_B", help="the run to compare against RUN_A")
+    p.set_defaults(func=cmd_eval_compare)
     return parser
 
 

@@ -1,19 +1,39 @@
-"""Running a QA set through the service and writing results.jsonl and metrics.json."""
+"""Running a QA set through the service and writing a run folder.
+
+A run folder holds ``results.jsonl`` (one answer a line, in QA-set order), ``metrics.json``
+(overall and per type), ``ragas.jsonl`` (RAGAS ``EvaluationDataset`` columns, same order),
+``run.json`` (what was run), ``report.md`` and ``report.html``. Example::
+
+    run = run_eval(service, load_qa_set(Path("dev.jsonl")), workers=2)
+    write_run(run, Path("eval-out"))
+"""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Protocol
 
 from assistant.corpus import read_document
-from assistant.errors import AssistantError, CorpusError
+from assistant.errors import CorpusError
 from assistant.evaluation.dataset import QAItem
-from assistant.evaluation.metrics import aggregate_by_type, score_answer
-from assistant.service import AssistantService
-from assistant.types import Answer
+from assistant.evaluation.metrics import aggregate_by_type, outcome, score_answer, strip_markers
+from assistant.types import Answer, Turn
+
+
+class Asker(Protocol):
+    """What the evaluator needs of the service."""
+
+    settings: Any
+
+    def ask(self, question: str, history: Sequence[Turn] | None = None) -> Answer:
+        """Answer one question given the earlier turns."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -24,6 +44,9 @@ class EvalRun:
     answers: list[Answer]
     scores: list[dict[str, float]]
     metrics: dict[str, dict[str, float]]
+    errors: list[str | None] = field(default_factory=list)
+    wall_seconds: float = 0.0
+    info: dict[str, Any] = field(default_factory=dict)
 
 
 def corpus_reader(corpus_dir: Path) -> Callable[[str], str | None]:
@@ -39,28 +62,106 @@ def corpus_reader(corpus_dir: Path) -> Callable[[str], str | None]:
     return text
 
 
-def run_eval(service: AssistantService, items: Sequence[QAItem],
-             on_answer: Callable[[QAItem, Answer], None] | None = None) -> EvalRun:
-    """Ask every question (follow-ups with their history) and score the answers."""
-    corpus_text = corpus_reader(Path(service.settings.corpus_dir))
-    answers, scores = [], []
-    for item in items:
-        try:
-            answer = service.ask(item.question, item.history)
-        except AssistantError as exc:
-            answer = Answer(question=item.question, answer=f"error: {exc}", abstained=True)
-        answers.append(answer)
-        scores.append(score_answer(item, answer, corpus_text))
-        if on_answer:
-            on_answer(item, answer)
-    return EvalRun(list(items), answers, scores, aggregate_by_type(items, scores))
+def _ask(service: Asker, item: QAItem) -> tuple[Answer, str | None]:
+    """The answer, or an abstaining stand-in and the error when asking failed."""
+    started = time.perf_counter()
+    try:
+        return service.ask(item.question, item.history), None
+    except Exception as exc:  # noqa: BLE001 (one failing question must not lose the run)
+        message = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        latency = round((time.perf_counter() - started) * 1000, 2)
+        return Answer(question=item.question, answer=f"error: {message}", abstained=True, latency_ms=latency), message
 
 
-def write_run(run: EvalRun, out_dir: Path) -> None:
-    """Write ``results.jsonl`` (one answer a line) and ``metrics.json`` into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with (out_dir / "results.jsonl").open("w", encoding="utf-8") as fh:
-        for item, answer, score in zip(run.items, run.answers, run.scores, strict=True):
-            record = {"id": item.id, **answer.model_dump(), "type": item.type, "scores": score}
+def run_eval(service: Asker, items: Sequence[QAItem], *, workers: int = 1,
+             on_answer: Callable[[QAItem, Answer], None] | None = None,
+             corpus_text: Callable[[str], str | None] | None = None) -> EvalRun:
+    """Ask every question (follow-ups with their history) and score the answers.
+
+    ``workers`` > 1 asks in that many threads; results keep the QA-set order. A question whose
+    ask raises is recorded with its error (and counted in ``errors``) instead of stopping the run.
+    """
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    corpus_text = corpus_text or corpus_reader(Path(service.settings.corpus_dir))
+    results: list[tuple[Answer, str | None] | None] = [None] * len(items)
+    started = time.perf_counter()
+    if workers == 1:
+        for i, item in enumerate(items):
+            results[i] = _ask(service, item)
+            if on_answer:
+                on_answer(item, results[i][0])
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="eval") as pool:
+            futures = {pool.submit(_ask, service, item): i for i, item in enumerate(items)}
+            for future in as_completed(futures):
+                i = futures[future]
+                results[i] = future.result()
+                if on_answer:
+                    on_answer(items[i], results[i][0])
+    wall = time.perf_counter() - started
+    answers = [r[0] for r in results if r is not None]
+    errors = [r[1] for r in results if r is not None]
+    scores = []
+    for item, answer, error in zip(items, answers, errors, strict=True):
+        row = score_answer(item, answer, corpus_text)
+        if error:
+            row["error"] = 1.0
+        scores.append(row)
+    return EvalRun(list(items), answers, scores, aggregate_by_type(items, scores, wall_seconds=wall),
+                   errors, wall, {"workers": workers, "questions": len(items)})
+
+
+def result_records(run: EvalRun) -> list[dict[str, Any]]:
+    """The ``results.jsonl`` lines of a run."""
+    records = []
+    errors = run.errors or [None] * len(run.items)
+    for item, answer, score, error in zip(run.items, run.answers, run.scores, errors, strict=True):
+        record = {
+            "id": item.id, **answer.model_dump(), "type": item.type,
+            "gold": {"answerable": item.has_answer, "answers": item.answers, "evidence": item.evidence},
+            "outcome": outcome(item, answer.abstained, score), "scores": score,
+        }
+        if error:
+            record["error"] = error
+        records.append(record)
+    return records
+
+
+def ragas_record(item: QAItem, answer: Answer) -> dict[str, Any]:
+    """One row in RAGAS ``EvaluationDataset`` (SingleTurnSample) columns; absent gold is left out."""
+    record: dict[str, Any] = {
+        "user_input": item.question,
+        "retrieved_contexts": [p.text for p in answer.retrieved],
+        "response": answer.answer if answer.abstained else strip_markers(answer.answer),
+    }
+    if item.answers:
+        record["reference"] = item.answers[0]
+    elif item.has_answer and item.evidence:
+        record["reference"] = " ".join(item.evidence)
+    if item.evidence:
+        record["reference_contexts"] = list(item.evidence)
+    return record
+
+
+def _write_jsonl(path: Path, records: Sequence[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for record in records:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-    (out_dir / "metrics.json").write_text(json.dumps(run.metrics, indent=2) + "\n", encoding="utf-8")
+
+
+def write_run(run: EvalRun, out_dir: Path, *, reports: bool = True) -> list[Path]:
+    """Write the run folder (see the module docstring); returns the files written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    records = result_records(run)
+    written = [out_dir / name for name in ("results.jsonl", "metrics.json", "ragas.jsonl", "run.json")]
+    _write_jsonl(written[0], records)
+    written[1].write_text(json.dumps(run.metrics, indent=2) + "\n", encoding="utf-8")
+    _write_jsonl(written[2], [ragas_record(i, a) for i, a in zip(run.items, run.answers, strict=True)])
+    info = {**run.info, "wall_s": round(run.wall_seconds, 3)}
+    written[3].write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
+    if reports:
+        from assistant.evaluation.report import write_reports
+
+        written += write_reports(run.metrics, records, out_dir, title=str(info.get("qa_set", "evaluation")))
+    return written
