@@ -27,10 +27,12 @@ CONTEXT_WORDS = 60
 
 @dataclass(frozen=True)
 class ResolvedQuestion:
-    """A question with the conversational context it needs (empty when it stands alone)."""
+    """A question with the conversational context it needs (empty when it stands alone) and the
+    assistant's previous reply (so an answer does not simply repeat it)."""
 
     question: str
     context: str = ""
+    previous_reply: str = ""
 
     @property
     def standalone(self) -> str:
@@ -47,13 +49,12 @@ def needs_context(question: str) -> bool:
 def resolve(question: str, history: Sequence[Turn], max_turns: int = 6) -> ResolvedQuestion:
     """Attach the latest user question and assistant reply when ``question`` is a follow-up."""
     recent = list(history)[-max_turns:] if max_turns else []
+    last_reply = _strip_markers(next((t.content for t in reversed(recent) if t.role == "assistant"), ""))
     if not recent or not needs_context(question):
-        return ResolvedQuestion(question)
+        return ResolvedQuestion(question, previous_reply=last_reply)
     last_user = next((t.content for t in reversed(recent) if t.role == "user"), "")
-    last_reply = next((t.content for t in reversed(recent) if t.role == "assistant"), "")
-    reply_words = _strip_markers(last_reply).split()[:CONTEXT_WORDS]
-    context = " ".join(part for part in (last_user.strip(), " ".join(reply_words)) if part)
-    return ResolvedQuestion(question, context)
+    context = " ".join(part for part in (last_user.strip(), " ".join(last_reply.split()[:CONTEXT_WORDS])) if part)
+    return ResolvedQuestion(question, context, last_reply)
 
 
 def _strip_markers(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Hybrid retrieval as a LangChain retriever: dense search in Chroma + BM25, fused by RRF."""
+"""Hybrid retrieval as a LangChain retriever: dense search in Chroma (passages and sentences) + BM25, fused by RRF."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from assistant.types import Passage, RetrievedPassage
 
 
 class HybridRetriever(BaseRetriever):
-    """Returns the ``top_k`` passages of the fused dense and BM25 rankings, best first."""
+    """Returns the ``top_k`` passages of three fused rankings (dense passages, dense sentences, BM25)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -39,9 +39,13 @@ class HybridRetriever(BaseRetriever):
 
     def retrieve(self, query: str, k: int | None = None) -> list[RetrievedPassage]:
         """The fused ranking as typed passages."""
-        dense = self.reader.dense_search(self.encoder(query), self.dense_k)
-        lexical = self.lexical.search(query, self.lexical_k)
-        fused = reciprocal_rank_fusion([[i for i, _ in dense], [i for i, _ in lexical]], k=self.rrf_k)
+        vector = self.encoder(query)
+        rankings = [
+            self.reader.dense_search(vector, self.dense_k),
+            self.reader.dense_search_sentences(vector, self.dense_k),
+            self.lexical.search(query, self.lexical_k),
+        ]
+        fused = reciprocal_rank_fusion([[i for i, _ in r] for r in rankings], k=self.rrf_k)
         out = []
         for passage_id, score in fused[: k or self.top_k]:
             p = self.passages[passage_id]

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     answerer: Literal["extractive"] = Field("extractive", description="Which answerer writes the answer.")
     max_answer_sentences: int = Field(3, ge=1, le=8, description="Most sentences an extractive answer quotes.")
     abstain_threshold: float = Field(
-        0.42, description="Support score under which the extractive answerer abstains (calibrated on the dev set)."
+        0.355, description="Support score under which the extractive answerer abstains (calibrated on the dev set)."
     )
 
     max_question_chars: int = Field(2000, ge=1, description="Longest accepted question.")

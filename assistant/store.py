@@ -182,6 +182,17 @@ class IndexReader:
         got = self._passages.query(query_embeddings=[embedding], n_results=k, include=["distances"])
         return [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
 
+    def dense_search_sentences(self, embedding: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(passage id, cosine similarity of its best sentence) for the passages of the ``k`` nearest sentences."""
+        k = min(k, self._sentences.count())
+        if k == 0:
+            return []
+        got = self._sentences.query(query_embeddings=[embedding], n_results=k, include=["metadatas", "distances"])
+        best: dict[str, float] = {}
+        for meta, distance in zip(got["metadatas"][0], got["distances"][0], strict=True):
+            best.setdefault(str(meta["passage_id"]), 1.0 - distance)
+        return list(best.items())
+
     def sentences_of(self, passage_ids: Sequence[str]) -> tuple[list[Sentence], np.ndarray]:
         """The sentences of the given passages with their embeddings, in reading order."""
         got = self._sentences.get(where={"passage_id": {"$in": list(passage_ids)}},

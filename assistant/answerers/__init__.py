@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.answerers.base import Answerer, Draft
-from assistant.answerers.extractive import ExtractiveAnswerer, TermStatistics
+from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.embeddings import QueryEncoder
 from assistant.prompts import load_prompt
 from assistant.settings import Settings
@@ -17,8 +17,9 @@ def build_answerer(settings: Settings, reader: IndexReader, encoder: QueryEncode
     match settings.answerer:
         case "extractive":
             return ExtractiveAnswerer(
-                reader, encoder, TermStatistics(passages), abstain_threshold=settings.abstain_threshold,
+                reader, encoder, passages, abstain_threshold=settings.abstain_threshold,
                 max_sentences=settings.max_answer_sentences, abstention_message=load_prompt("abstention"),
+                unknown_name_message=load_prompt("abstention_unknown_name"),
             )
     raise ValueError(f"unknown answerer {settings.answerer!r}")
 

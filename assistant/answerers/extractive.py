@@ -14,26 +14,34 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from assistant.answer_types import AnswerType, expected_type, holds_type, years_in
+from assistant.answer_types import AnswerSpec, AnswerType, expected_answer, satisfies, years_in
 from assistant.answerers.base import Draft
 from assistant.embeddings import QueryEncoder
+from assistant.entities import Vocabulary, unknown_names
 from assistant.followup import ResolvedQuestion
 from assistant.store import IndexReader
 from assistant.text import content_terms
 from assistant.types import Citation, Passage, RetrievedPassage, Sentence
 
 _REFERS_BACK = re.compile(
-    r"^(?:this|these|that|those|such|yet|each of these|both|it|they|the latter|the former|"
-    r"in this context|in that context)\b",
+    r"^(?:(?:\S+\s+){0,3}(?:this|these|those|such)\b|(?:that|yet|both|it|they|each of these|the latter|"
+    r"the former)\b)",
     re.IGNORECASE,
 )
+_FIRST_SECTION = re.compile(r"\b(?:opening|first|introductory|initial) (?:section|part|paragraph|lines?)\b|"
+                            r"\b(?:intro|introduction|lede|beginning of the (?:article|piece|story))\b", re.IGNORECASE)
+_LAST_SECTION = re.compile(r"\b(?:closing|final|last|concluding|ending) (?:section|part|paragraph|lines?)\b|"
+                           r"\b(?:conclusion|end of the (?:article|piece|story))\b", re.IGNORECASE)
+_META_WORDS = re.compile(r"\b(?:opening|closing|final|last|concluding|ending|first|introductory|initial) "
+                         r"(?:section|part|paragraph|lines?)\b", re.IGNORECASE)
 _SUMMARY = re.compile(r"\b(sum(?:s|med)? up|summar\w*|overview|main points|gist|recap|outline|in short|"
                       r"in a nutshell|key points|tl;?dr)\b", re.IGNORECASE)
-CONTEXT_TERM_WEIGHT = 0.4
+CONTEXT_TERM_WEIGHT = 0.25
+HEADING_TERM_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -43,8 +51,12 @@ class ScoringWeights:
     dense: float = 0.6
     lexical: float = 0.4
     passage_rank: float = 0.05
-    extra_sentence_ratio: float = 0.8
-    extra_sentence_min_gain: float = 0.2
+    section_hint: float = 0.3
+    extra_unit_ratio: float = 0.8
+    extra_unit_min_gain: float = 0.2
+    typed_ratio: float = 0.75
+    same_passage_follow_up: float = 0.1
+    follow_up_threshold_factor: float = 0.85
 
 
 class TermStatistics:
@@ -69,15 +81,40 @@ class TermStatistics:
         return self.idf_of(self._df.get(term, 0))
 
 
+@dataclass(frozen=True)
+class _Signals:
+    """Per-sentence signals: similarity, covered question terms (own and heading), rank prior, cue bonus."""
+
+    query: dict[str, float]
+    dense: np.ndarray
+    covered: list[set[str]]
+    heading: list[set[str]]
+    prior: np.ndarray
+    bonus: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """Sentences read together: one sentence and those right after it that refer back to it."""
+
+    members: list[int]
+    score: float
+    covered: set[str]
+    text: str
+
+
 class ExtractiveAnswerer:
     """Answers with quoted, cited sentences; see the module docstring."""
 
-    def __init__(self, reader: IndexReader, encoder: QueryEncoder, stats: TermStatistics, *,
+    def __init__(self, reader: IndexReader, encoder: QueryEncoder, passages: Sequence[Passage], *,
                  abstain_threshold: float, max_sentences: int, abstention_message: str,
-                 weights: ScoringWeights | None = None) -> None:
+                 unknown_name_message: str = "", weights: ScoringWeights | None = None) -> None:
         self._reader = reader
         self._encoder = encoder
-        self._stats = stats
+        self._stats = TermStatistics(passages)
+        self._vocabulary = Vocabulary(f"{p.section}\n{p.text}" for p in passages)
+        self._unknown_name_message = unknown_name_message or abstention_message
+        self._edge_sections = _edge_sections(passages)
         self.abstain_threshold = abstain_threshold
         self._max_sentences = max_sentences
         self._abstention = Draft(answer=abstention_message, abstained=True)
@@ -85,55 +122,106 @@ class ExtractiveAnswerer:
 
     # -- scoring ------------------------------------------------------------------------------
     def _query_terms(self, question: ResolvedQuestion) -> dict[str, float]:
-        weights = {t: self._stats.idf(t) for t in content_terms(question.question)}
+        own = _META_WORDS.sub(" ", question.question)
+        weights = {t: self._stats.idf(t) for t in content_terms(own)}
         for term in content_terms(question.context):
             weights.setdefault(term, CONTEXT_TERM_WEIGHT * self._stats.idf(term))
         return weights
 
-    def support_scores(self, question: ResolvedQuestion, sentences: Sequence[Sentence], vectors: np.ndarray,
-                       passage_rank: dict[str, int]) -> tuple[np.ndarray, list[set[str]], dict[str, float]]:
-        """Support score of each sentence, the query terms each covers, and the query term weights."""
-        w = self._weights
-        dense = vectors @ self._encoder(question.standalone)
+    def _section_bonus(self, question: str, sentence: Sentence) -> float:
+        first, last = self._edge_sections.get(sentence.doc, ("", ""))
+        if _FIRST_SECTION.search(question) and sentence.section == first:
+            return self._weights.section_hint
+        if _LAST_SECTION.search(question) and sentence.section == last:
+            return self._weights.section_hint
+        return 0.0
+
+    def signals(self, question: ResolvedQuestion, sentences: Sequence[Sentence], vectors: np.ndarray,
+                passage_rank: dict[str, int]) -> _Signals:
+        """The per-sentence evidence that units are scored from."""
         query = self._query_terms(question)
-        total = sum(query.values()) or 1.0
-        covered = [set(content_terms(s.text)) & query.keys() for s in sentences]
-        lexical = np.array([sum(query[t] for t in c) / total for c in covered])
-        prior = np.array([1.0 / (1 + passage_rank[s.passage_id]) for s in sentences])
-        return w.dense * dense + w.lexical * lexical + w.passage_rank * prior, covered, query
+        dense = vectors @ self._encoder(question.standalone)
+        if question.context:  # a follow-up: its own words count as much as the context
+            dense = (dense + vectors @ self._encoder(question.question)) / 2
+        return _Signals(
+            query=query,
+            dense=dense,
+            covered=[set(content_terms(s.text)) & query.keys() for s in sentences],
+            heading=[set(content_terms(s.section)) & query.keys() for s in sentences],
+            prior=np.array([1.0 / (1 + passage_rank[s.passage_id]) for s in sentences]),
+            bonus=np.array([self._section_bonus(question.question, s) for s in sentences]),
+        )
+
+    def _unit(self, members: list[int], sig: _Signals, sentences: Sequence[Sentence]) -> _Unit:
+        """Score sentences read together: their best similarity and their joint term coverage.
+
+        A term found only in the section heading counts at HEADING_TERM_WEIGHT.
+        """
+        w = self._weights
+        covered = set().union(*(sig.covered[i] for i in members))
+        heading = set().union(*(sig.heading[i] for i in members)) - covered
+        total = sum(sig.query.values()) or 1.0
+        lexical = (sum(sig.query[t] for t in covered) + HEADING_TERM_WEIGHT * sum(sig.query[t] for t in heading)) / total
+        score = (w.dense * max(sig.dense[i] for i in members) + w.lexical * lexical
+                 + w.passage_rank * max(sig.prior[i] for i in members) + max(sig.bonus[i] for i in members))
+        return _Unit(members, float(score), covered, " ".join(sentences[i].text for i in members))
+
+    def units(self, sentences: Sequence[Sentence], sig: _Signals) -> list[_Unit]:
+        """Each sentence grouped with the following ones of its passage that refer back to it, best first."""
+        groups: list[list[int]] = []
+        for i, s in enumerate(sentences):
+            previous = sentences[groups[-1][-1]] if groups else None
+            if (previous is not None and previous.passage_id == s.passage_id
+                    and previous.position + 1 == s.position and _REFERS_BACK.match(s.text)):
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+        return sorted((self._unit(g, sig, sentences) for g in groups), key=lambda u: -u.score)
+
+    def _after_previous_reply(self, ranked: list[_Unit], sentences: Sequence[Sentence], reply: str) -> list[_Unit]:
+        """Drop units the previous reply already quoted; favour the rest of the passages it quoted."""
+        reply = " ".join(reply.split())
+        if not reply:
+            return ranked
+        quoted = [u for u in ranked if u.text in reply]
+        passages = {sentences[i].passage_id for u in quoted for i in u.members}
+        rest = [replace(u, score=u.score + self._weights.same_passage_follow_up)
+                if sentences[u.members[0]].passage_id in passages else u
+                for u in ranked if u not in quoted]
+        return sorted(rest, key=lambda u: -u.score)
 
     # -- selection ----------------------------------------------------------------------------
-    def _select(self, order: list[int], scores: np.ndarray, covered: list[set[str]], query: dict[str, float],
-                best: int) -> list[int]:
-        """The best sentence plus those that add enough uncovered question terms."""
+    def _select(self, ranked: list[_Unit], query: dict[str, float], spec: AnswerSpec) -> list[_Unit]:
+        """The best unit plus those that add enough uncovered question terms (for "how many years
+        between", also one that brings a year the chosen ones lack)."""
         w = self._weights
-        chosen = [best]
-        have = set(covered[best])
+        best = ranked[0]
+        chosen, have, years = [best], set(best.covered), set(years_in(best.text))
         total = sum(query.values()) or 1.0
-        for i in order:
-            if len(chosen) >= self._max_sentences or scores[i] < w.extra_sentence_ratio * scores[best]:
+        for unit in ranked[1:]:
+            if sum(len(u.members) for u in chosen) >= self._max_sentences or unit.score < w.extra_unit_ratio * best.score:
                 break
-            gain = sum(query[t] for t in covered[i] - have) / total
-            if i not in chosen and gain >= w.extra_sentence_min_gain:
-                chosen.append(i)
-                have |= covered[i]
+            gain = sum(query[t] for t in unit.covered - have) / total
+            new_year = spec.type is AnswerType.YEARS_BETWEEN and len(years) < 2 and bool(set(years_in(unit.text)) - years)
+            if gain >= w.extra_unit_min_gain or new_year:
+                chosen.append(unit)
+                have |= unit.covered
+                years |= set(years_in(unit.text))
         return chosen
 
-    def _summary(self, order: list[int], sentences: Sequence[Sentence], best: int) -> list[int]:
-        section = (sentences[best].doc, sentences[best].section)
-        same = [i for i in order if (sentences[i].doc, sentences[i].section) == section]
-        return same[: self._max_sentences]
+    def _summary(self, ranked: list[_Unit], sentences: Sequence[Sentence]) -> list[_Unit]:
+        """The best-supported units of the section the best unit belongs to."""
+        def section(u: _Unit) -> tuple[str, str]:
+            return sentences[u.members[0]].doc, sentences[u.members[0]].section
 
-    @staticmethod
-    def _with_antecedents(chosen: list[int], sentences: Sequence[Sentence]) -> list[int]:
-        by_position = {(s.doc, s.position): i for i, s in enumerate(sentences)}
-        out = set(chosen)
-        for i in chosen:
-            s = sentences[i]
-            previous = by_position.get((s.doc, s.position - 1))
-            if previous is not None and _REFERS_BACK.match(s.text):
-                out.add(previous)
-        return sorted(out, key=lambda i: (sentences[i].doc, sentences[i].position))
+        same = [u for u in ranked if section(u) == section(ranked[0])]
+        chosen, size = [], 0
+        for unit in same:
+            if size + len(unit.members) > self._max_sentences + 1:
+                break
+            chosen.append(unit)
+            size += len(unit.members)
+        return chosen
 
     # -- output -------------------------------------------------------------------------------
     @staticmethod
@@ -157,8 +245,8 @@ class ExtractiveAnswerer:
         return citations
 
     @staticmethod
-    def _years_between(chosen: list[int], sentences: Sequence[Sentence]) -> str | None:
-        years = sorted({y for i in chosen for y in years_in(sentences[i].text)})
+    def _years_between(text: str) -> str | None:
+        years = sorted(set(years_in(text)))
         if len(years) < 2:
             return None
         first, last = years[0], years[-1]
@@ -166,29 +254,44 @@ class ExtractiveAnswerer:
 
     def answer(self, question: ResolvedQuestion, passages: Sequence[RetrievedPassage]) -> Draft:
         """Quote and cite the sentences that answer ``question``, or abstain."""
+        names = unknown_names(question.question, self._vocabulary)
+        if names:
+            listed = " and ".join(f"“{n}”" for n in names)
+            return Draft(answer=self._unknown_name_message.format(names=listed), abstained=True)
         if not passages:
             return self._abstention
         rank = {p.id: r for r, p in enumerate(passages)}
         sentences, vectors = self._reader.sentences_of(list(rank))
         if not sentences:
             return self._abstention
-        scores, covered, query = self.support_scores(question, sentences, vectors, rank)
-        order = [int(i) for i in np.argsort(-scores, kind="stable")]
-        wanted = expected_type(question.question)
-        typed = [i for i in order if holds_type(sentences[i].text, wanted)]
-        if not typed or scores[typed[0]] < self.abstain_threshold:
+        sig = self.signals(question, sentences, vectors, rank)
+        ranked = self._after_previous_reply(self.units(sentences, sig), sentences, question.previous_reply)
+        if not ranked:
             return self._abstention
-        best = typed[0]
+        spec = expected_answer(question.question)
+        typed = [u for u in ranked if satisfies(u.text, spec)]
+        threshold = self.abstain_threshold * (self._weights.follow_up_threshold_factor if question.context else 1.0)
+        if not typed or typed[0].score < max(threshold, self._weights.typed_ratio * ranked[0].score):
+            return self._abstention
         if _SUMMARY.search(question.question):
-            chosen = self._summary(order, sentences, best)
+            chosen = self._summary(ranked, sentences)
         else:
-            chosen = self._select(typed if wanted is not AnswerType.ANY else order, scores, covered, query, best)
-        chosen = self._with_antecedents(chosen, sentences)
-        citations = self._citations(chosen, sentences, {p.id: p for p in passages})
+            chosen = self._select(typed, sig.query, spec)
         lead = ""
-        if wanted is AnswerType.YEARS_BETWEEN:
-            lead = self._years_between(chosen, sentences) or ""
+        if spec.type is AnswerType.YEARS_BETWEEN:
+            lead = self._years_between(" ".join(u.text for u in chosen)) or ""
             if not lead:
                 return self._abstention
+        members = sorted((i for u in chosen for i in u.members), key=lambda i: (sentences[i].doc, sentences[i].position))
+        citations = self._citations(members, sentences, {p.id: p for p in passages})
         quoted = " ".join(f"{c.text} [{c.marker}]" for c in citations)
         return Draft(answer=f"{lead} {quoted}".strip(), abstained=False, citations=citations)
+
+
+def _edge_sections(passages: Iterable[Passage]) -> dict[str, tuple[str, str]]:
+    """The first and last section heading of each document."""
+    edges: dict[str, tuple[str, str]] = {}
+    for p in sorted(passages, key=lambda p: (p.doc, p.position)):
+        first, _ = edges.get(p.doc, (p.section, p.section))
+        edges[p.doc] = (first, p.section)
+    return edges
