@@ -30,11 +30,18 @@ run: index
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e" -q
 
+# The engine issue's bars, checked on the dev set by `make eval` and `make test` (exit 1 when one is missed).
+EVAL_SET ?= ../shared/qa/dev.jsonl
+EVAL_BARS := --fail-under contains_gold=0.80 --fail-under evidence_recall=0.95 \
+	--fail-under citation_precision=0.80 --fail-under correct_abstention=0.80 \
+	--fail-over false_abstention=0.10 --fail-over offset_mismatch=0 --fail-over errors=0
+
 test: index
 	$(BIN)/python -m pytest -q
+	$(BIN)/assistant eval $(EVAL_SET) --out test-output/eval-dev $(EVAL_BARS)
 
 eval: index
-	$(BIN)/assistant eval ../shared/qa/dev.jsonl --out eval-out
+	$(BIN)/assistant eval $(EVAL_SET) --out eval-out $(EVAL_BARS)
 
 clean:
 	rm -rf .assistant eval-out test-output
