@@ -1,0 +1,148 @@
+"""End to end in real headless Chromium: the chat as a reader uses it."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import OUTPUT_DIR
+
+pytestmark = pytest.mark.e2e
+
+ANSWERABLE = "What did Dmitry Medvedev propose in 2008?"
+OTHER = "What did Putin call for at the Kremlin ceremony?"
+UNANSWERABLE = "What is the capital of Australia?"
+XSS = "<img src=x onerror=alert(1)>"
+
+BOT = '#chat [data-testid="bot"]'
+USER = '#chat [data-testid="user"]'
+
+
+def ask(page: Any, question: str) -> Any:
+    """Type ``question``, press Enter, wait for the streamed answer to finish; the last bot message."""
+    before = page.locator(BOT).count()
+    page.fill("#question textarea", question)
+    page.press("#question textarea", "Enter")
+    page.wait_for_function(
+        """([selector, n]) => {
+             const bots = document.querySelectorAll(selector);
+             const panel = document.querySelector('#sources');
+             return bots.length > n && !bots[bots.length - 1].querySelector('.pending')
+                    && panel && !panel.innerText.includes('Looking for the passages');
+           }""",
+        arg=[BOT, before], timeout=60_000)
+    return page.locator(BOT).last
+
+
+def test_cited_answer_with_highlighted_source(page: Any, article_service: Any) -> None:
+    expected = article_service.ask(ANSWERABLE)
+    message = ask(page, ANSWERABLE)
+    assert "European Security Treaty" in message.inner_text()
+    marker = message.locator("a.cite-marker").first
+    assert marker.inner_text() == "[1]"
+    mark = page.locator("#sources .sources-latest mark.cited").first
+    assert mark.locator(".mark-no").inner_text() == "[1]"
+    assert mark.inner_text().removeprefix("[1]") == expected.citations[0].text
+    card = page.locator("#sources .source-card").first
+    assert expected.citations[0].doc in card.inner_text()
+    assert expected.citations[0].section in card.inner_text()
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT_DIR / "cited-answer.png"))
+
+
+def test_answer_is_streamed(page: Any) -> None:
+    page.fill("#question textarea", "Which organizations does Russia take part in as alternatives to Western-led alliances?")
+    page.press("#question textarea", "Enter")
+    lengths: list[int] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        texts = page.locator(BOT).all_inner_texts()
+        if texts and "Reading the article" not in texts[-1]:
+            lengths.append(len(texts[-1]))
+            if page.locator("#sources mark.cited").count():
+                break
+        time.sleep(0.01)
+    assert len(set(lengths)) >= 2, f"the answer appeared at once: {lengths[:5]}…"
+    assert lengths == sorted(lengths)
+
+
+def test_clicking_a_marker_brings_its_source_into_view(page: Any) -> None:
+    ask(page, ANSWERABLE)
+    ask(page, OTHER)
+    first = page.locator(BOT).nth(0)
+    details = page.locator("#sources details.sources-earlier")
+    assert details.get_attribute("open") is None
+    first.locator("a.cite-marker").first.click()  # a marker of the earlier answer
+    target = page.locator("#src-1-1")
+    page.wait_for_function("() => document.querySelector('#sources details.sources-earlier').open")
+    page.wait_for_timeout(800)  # smooth scrolling
+    assert target.is_visible()
+    box = target.bounding_box()
+    assert box is not None and 0 <= box["y"] and box["y"] + 10 <= page.viewport_size["height"]
+    latest_marker = page.locator(BOT).last.locator("a.cite-marker").first
+    latest_marker.click()
+    page.wait_for_selector("#sources .sources-latest .source-card.flash")
+
+
+def test_unanswerable_question_abstains_with_no_sources(page: Any, article_service: Any) -> None:
+    expected = article_service.ask(UNANSWERABLE)
+    assert expected.abstained
+    message = ask(page, UNANSWERABLE)
+    assert message.inner_text() == expected.answer
+    assert message.locator("a.cite-marker").count() == 0
+    assert "No passage of the article supported an answer" in page.locator("#sources").inner_text()
+    assert page.locator("#sources .sources-latest .source-card").count() == 0
+
+
+def test_like_is_saved_to_the_feedback_file(page: Any, web_app: Any) -> None:
+    ask(page, ANSWERABLE)
+    page.locator('#chat .message-buttons-left button[aria-label="Like"]').last.click()
+    deadline = time.monotonic() + 20
+    records: list[dict] = []
+    while time.monotonic() < deadline and not records:
+        if web_app.feedback_file.exists():
+            lines = web_app.feedback_file.read_text(encoding="utf-8").splitlines()
+            records = [r for r in map(json.loads, lines) if r["question"] == ANSWERABLE and r["rating"] == "like"]
+        time.sleep(0.2)
+    assert records, "no like recorded"
+    assert records[-1]["citations"] and "European Security Treaty" in records[-1]["answer"]
+
+
+def test_html_question_is_shown_as_text(page: Any) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    ask(page, XSS)
+    user = page.locator(USER).last
+    assert user.inner_text() == XSS
+    assert user.locator("img").count() == 0
+    assert page.locator("#sources img").count() == 0
+    page.wait_for_timeout(300)
+    assert dialogs == []
+
+
+@pytest.mark.parametrize("question", ["   ", "why? " * 500])
+def test_bad_input_gets_a_friendly_message(page: Any, question: str) -> None:
+    message = ask(page, question)
+    text = message.inner_text()
+    assert "question" in text and ("empty" in text or "limit" in text)
+    assert "Traceback" not in page.content()
+
+
+def test_clear_button_empties_the_chat_and_the_panel(page: Any) -> None:
+    ask(page, ANSWERABLE)
+    page.click("#clear-button")
+    page.wait_for_function(f"() => document.querySelectorAll('{BOT}').length === 0")
+    assert page.locator("#sources .source-card").count() == 0
+    assert "Ask a question" in page.locator("#sources").inner_text()
+
+
+def test_title_examples_and_settings(page: Any) -> None:
+    assert page.locator("#chat-header h1").inner_text() == "Putin Reaffirms Call for a New Global Security Architecture"
+    assert "Putin Reaffirms" in page.title()
+    page.get_by_text("What would a new security framework need to negotiate?").click()
+    page.wait_for_selector(f"{BOT} a.cite-marker", timeout=60_000)
+    page.get_by_text("Settings").click()
+    assert page.locator("#top-k input[type=number]").input_value() == "6"

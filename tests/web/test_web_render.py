@@ -1,0 +1,106 @@
+"""Rendering of messages and of the Sources panel: escaping, markers, highlights."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.types import Answer, Citation, RetrievedPassage
+from assistant.web.render import (
+    EMPTY_PANEL,
+    render_answer,
+    render_notice,
+    render_question,
+    render_sources,
+    source_cards,
+    source_id,
+    stream_prefixes,
+)
+
+XSS = "<img src=x onerror=alert(1)>"
+PASSAGE = "Intro sentence here. The cited <b>sentence</b> & more. A second cited one. Tail."
+
+
+def _answer(**overrides) -> Answer:
+    p = RetrievedPassage(id="p1", doc="a<x>.txt", section="Sec & <i>tion</i>", start=100,
+                         end=100 + len(PASSAGE), text=PASSAGE, score=0.5)
+    first = PASSAGE.index("The cited")
+    second = PASSAGE.index("A second")
+    c1 = Citation(marker=1, doc=p.doc, section=p.section, start=100 + first, end=100 + second - 1,
+                  text=PASSAGE[first:second - 1])
+    c2 = Citation(marker=2, doc=p.doc, section=p.section, start=100 + second,
+                  end=100 + second + len("A second cited one."), text="A second cited one.")
+    values = {"question": "Q <script>?", "answer": f"{c1.text} [1] {c2.text} [2]", "abstained": False,
+              "citations": [c1, c2], "retrieved": [p]}
+    values.update(overrides)
+    return Answer(**values)
+
+
+def test_question_is_rendered_as_text() -> None:
+    out = render_question(XSS)
+    assert "<img" not in out
+    assert "&lt;img src=x onerror=alert(1)&gt;" in out
+
+
+def test_notice_is_escaped() -> None:
+    assert "<b>" not in render_notice("bad <b>input</b>")
+
+
+def test_known_markers_become_links_to_their_source() -> None:
+    out = render_answer("It says <b>so</b> [1] and [3].", _answer().citations, turn=4)
+    assert f'href="#{source_id(4, 1)}"' in out
+    assert "[3]" in out and "#src-4-3" not in out  # unknown marker stays plain text
+    assert "<b>" not in out and "&lt;b&gt;" in out
+    assert 'title="a&lt;x&gt;.txt — Sec &amp; &lt;i&gt;tion&lt;/i&gt;"' in out
+
+
+def test_cards_group_citations_in_their_passage_and_highlight_exact_spans() -> None:
+    answer = _answer()
+    cards = source_cards(answer)
+    assert len(cards) == 1 and [c.marker for c in cards[0].citations] == [1, 2]
+    panel = render_sources([(2, answer)])
+    marks = re.findall(r'<mark class="cited" id="(src-2-\d)"><sup class="mark-no">\[\d\]</sup>(.*?)</mark>', panel)
+    assert [m[0] for m in marks] == ["src-2-1", "src-2-2"]
+    assert marks[0][1] == "The cited &lt;b&gt;sentence&lt;/b&gt; &amp; more."
+    assert marks[1][1] == "A second cited one."
+    assert "<b>" not in panel and "<i>" not in panel and "<script>" not in panel
+    assert "a&lt;x&gt;.txt" in panel
+
+
+def test_citation_text_is_the_passage_slice() -> None:
+    answer = _answer()
+    (card,) = source_cards(answer)
+    for c in card.citations:
+        assert card.text[c.start - card.start:c.end - card.start] == c.text
+
+
+def test_citation_outside_retrieved_passages_gets_its_own_card() -> None:
+    c = Citation(marker=1, doc="d.txt", section="", start=5, end=9, text="abcd")
+    (card,) = source_cards(_answer(citations=[c], answer="abcd [1]"))
+    assert (card.doc, card.start, card.end, card.text) == ("d.txt", 5, 9, "abcd")
+
+
+def test_abstention_shows_no_sources() -> None:
+    panel = render_sources([(1, _answer(abstained=True, citations=[], answer="The article does not say."))])
+    assert "No passage of the article supported an answer" in panel
+    assert "source-card" not in panel
+
+
+def test_earlier_answers_are_folded_with_their_own_ids() -> None:
+    panel = render_sources([(1, _answer()), (2, _answer())])
+    latest, earlier = panel.split("<details", 1)
+    assert "src-2-1" in latest and "src-1-1" not in latest
+    assert "src-1-1" in earlier
+
+
+def test_empty_panel() -> None:
+    assert render_sources([]) == EMPTY_PANEL
+
+
+def test_stream_prefixes_grow_to_the_text_and_keep_markers_whole() -> None:
+    text = "One two three four [1] five six [12]."
+    prefixes = stream_prefixes(text, words_per_step=2)
+    assert prefixes[-1] == text
+    assert all(a != b and b.startswith(a) for a, b in zip(prefixes, prefixes[1:]))
+    for p in prefixes:
+        assert p.count("[") == p.count("]")
+    assert stream_prefixes("") == [""]
