@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install index run test test-unit eval bench clean
+.PHONY: install index run test test-unit eval bench clean chromium
 
 install: $(STAMP)
 
@@ -27,6 +27,12 @@ index: $(STAMP)
 run: index
 	$(BIN)/python app.py
 
+# Debian's Chromium for the browser tests (`playwright install` cannot download a browser here).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; }
+
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e" -q
 
@@ -36,7 +42,7 @@ EVAL_BARS := --fail-under contains_gold=0.80 --fail-under evidence_recall=0.95 \
 	--fail-under citation_precision=0.80 --fail-under correct_abstention=0.80 \
 	--fail-over false_abstention=0.10 --fail-over offset_mismatch=0 --fail-over errors=0
 
-test: index
+test: index chromium
 	$(BIN)/python -m pytest -q
 	$(BIN)/assistant eval $(EVAL_SET) --out test-output/eval-dev $(EVAL_BARS)
 
