@@ -54,7 +54,7 @@ _SENTENCE_PATTERNS: dict[AnswerType, re.Pattern[str]] = {
                                 re.IGNORECASE),
     AnswerType.DURATION: re.compile(r"\b(?:\d[\d,.]*|" + _NUMBER_WORDS + r"|past|last|many|few)\s+"
                                     + _UNIT + r"\b|\bsince\b.*?" + _YEAR, re.IGNORECASE),
-    AnswerType.NAME: re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)+"),
+    AnswerType.NAME: re.compile(r"\b[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)+|(?<=[a-z,;:]\s)[A-Z][a-z]+"),
 }
 
 

@@ -104,7 +104,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     for match in _SENTENCE_END.finditer(text, start, end):
         word = text[cursor:match.start()].split()[-1:] or [""]
         token = word[0].lower().lstrip(_OPENING)
-        if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+        closed = match.group(0)[-1] in _CLOSING  # a quote or bracket after the stop ends a sentence
+        if not closed and (token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())):
             continue
         spans.append((cursor, match.end()))
         cursor = match.end()
