@@ -146,7 +146,10 @@ def cmd_eval_compare(args: argparse.Namespace) -> int:
     console.print(deltas_table(comparison, name_a, name_b))
     if comparison.type_deltas:
         console.print(type_deltas_table(comparison, name_a, name_b))
-    console.print(changes_table(comparison, name_a, name_b))
+    if comparison.changes:
+        console.print(changes_table(comparison, name_a, name_b))
+    else:
+        console.print("no question changed outcome")
     for name, ids in [(name_a, comparison.only_a), (name_b, comparison.only_b)]:
         if ids:
             console.print(f"only in {name}: {', '.join(ids)}")

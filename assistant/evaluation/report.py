@@ -36,6 +36,7 @@ METRIC_GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("citation_recall", "citation recall", "{:.3f}"),
         ("citation_precision", "citation precision", "{:.3f}"),
         ("citations", "citations", "{:.0f}"),
+        ("offset_mismatches", "citations off their offsets", "{:.0f}"),
         ("offset_mismatch", "offset mismatch share (must be 0)", "{:.3f}"),
     ]),
     ("Abstention (SQuAD 2.0-style)", [
@@ -45,6 +46,7 @@ METRIC_GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("false_abstention", "false abstention (HasAns)", "{:.3f}"),
         ("abstention_precision", "abstention precision", "{:.3f}"),
         ("abstention_recall", "abstention recall", "{:.3f}"),
+        ("answered_rate", "answered rate (HasAns)", "{:.3f}"),
         ("squad2_em", "SQuAD 2.0 EM (HasAns + NoAns)", "{:.3f}"),
         ("squad2_f1", "SQuAD 2.0 F1 (HasAns + NoAns)", "{:.3f}"),
     ]),
@@ -54,6 +56,7 @@ METRIC_GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("latency_p95_ms", "latency p95 (ms)", "{:.1f}"),
         ("latency_max_ms", "latency max (ms)", "{:.1f}"),
         ("questions_per_s", "questions per second", "{:.1f}"),
+        ("wall_s", "wall time asking (s)", "{:.2f}"),
         ("errors", "questions that raised an error", "{:.0f}"),
     ]),
 ]

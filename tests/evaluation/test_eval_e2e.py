@@ -34,6 +34,9 @@ def test_eval_of_the_real_service(article_service, tmp_path: Path) -> None:  # n
     assert overall["correct_abstention"] == 1.0  # the bread question
     assert run.scores[1]["evidence_recall"] == 1.0
     assert [a.question for a in run.answers] == [i.question for i in ITEMS]
+    sequential = run_eval(article_service, ITEMS, workers=1)
+    same = [(a.answer, a.abstained, a.citations, [p.id for p in a.retrieved]) for a in sequential.answers]
+    assert [(a.answer, a.abstained, a.citations, [p.id for p in a.retrieved]) for a in run.answers] == same
 
     written = write_run(run, tmp_path / "run")
     assert all(p.exists() for p in written)
