@@ -6,6 +6,7 @@ from that local folder with sentence-transformers; nothing is fetched from a hub
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -62,22 +63,25 @@ def build_embedder(settings: Settings) -> SentenceTransformerEmbeddings:
 
 
 class QueryEncoder:
-    """Embeds queries once: the retriever and the answerer share the cached vector."""
+    """Embeds queries once: the retriever and the answerer share the cached vector (thread-safe)."""
 
     def __init__(self, embedder: Embeddings, cache_size: int = 512) -> None:
         self._embedder = embedder
         self._cache: dict[str, np.ndarray] = {}
         self._cache_size = cache_size
+        self._lock = threading.Lock()
 
     def __call__(self, text: str) -> np.ndarray:
         """The normalised embedding of ``text`` (read-only array)."""
-        vector = self._cache.get(text)
+        with self._lock:
+            vector = self._cache.get(text)
         if vector is None:
             vector = np.asarray(self._embedder.embed_query(text), dtype=np.float32)
             vector.setflags(write=False)
-            if len(self._cache) >= self._cache_size:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[text] = vector
+            with self._lock:
+                while len(self._cache) >= self._cache_size:
+                    self._cache.pop(next(iter(self._cache)))
+                self._cache[text] = vector
         return vector
 
     def many(self, texts: Sequence[str]) -> np.ndarray:
