@@ -123,6 +123,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if run.metrics["overall"].get("errors"):
         print(f"warning: {run.metrics['overall']['errors']:.0f} question(s) raised an error; see results.jsonl",
               file=sys.stderr)
+    if run.info.get("unreadable_docs"):
+        print(f"warning: cited files not found under {settings.corpus_dir}: {', '.join(run.info['unreadable_docs'])}"
+              " (their citations count as offset mismatches)", file=sys.stderr)
     print(f"wrote {', '.join(p.name for p in written)} in {args.out}")
     results = check_bars(run.metrics, bars)
     for result in results:

@@ -108,8 +108,12 @@ def run_eval(service: Asker, items: Sequence[QAItem], *, workers: int = 1,
         if error:
             row["error"] = 1.0
         scores.append(row)
+    unreadable = sorted({c.doc for a in answers for c in a.citations if corpus_text(c.doc) is None})
+    info: dict[str, Any] = {"workers": workers, "questions": len(items)}
+    if unreadable:  # their citations all count as offset mismatches
+        info["unreadable_docs"] = unreadable
     return EvalRun(list(items), answers, scores, aggregate_by_type(items, scores, wall_seconds=wall),
-                   errors, wall, {"workers": workers, "questions": len(items)})
+                   errors, wall, info)
 
 
 def result_records(run: EvalRun) -> list[dict[str, Any]]:

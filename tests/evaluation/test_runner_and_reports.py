@@ -115,3 +115,9 @@ def test_worst_puts_failures_first_and_skips_perfect() -> None:
 def test_reports_render_an_empty_looking_run(render) -> None:  # noqa: ANN001
     text = render({"overall": {"questions": 1.0}}, [{"id": "q", "outcome": "answered", "scores": {}}])
     assert "Every question scored fully" in text
+
+
+def test_citations_of_a_missing_corpus_file_count_as_mismatches(tmp_path: Path) -> None:
+    run = run_eval(FakeService(FakeSettings(tmp_path / "no-corpus"), sample_answers()), sample_items())
+    assert run.metrics["overall"]["offset_mismatch"] == 1.0
+    assert run.info["unreadable_docs"] == ["doc.md"]
