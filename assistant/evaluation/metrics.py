@@ -190,14 +190,19 @@ def outcome(item: QAItem, answer_abstained: bool, scores: dict[str, float]) -> s
 
 
 def quality(scores: dict[str, float]) -> float:
-    """A 0–1 summary of how well a question went, to rank the worst ones (lower is worse)."""
+    """A 0–1 summary of how well a question went, to rank the worst ones (lower is worse).
+
+    Token F1 is left out: an extractive answer quotes whole sentences, so its F1 against a short
+    gold answer is low even when it is right.
+    """
     if scores.get("error"):
         return -1.0
     if "correct_abstention" in scores:
         return scores["correct_abstention"]
     if scores.get("false_abstention"):
         return 0.0
-    parts = [scores[k] for k in ("contains_gold", "token_f1", "citation_recall", "evidence_recall") if k in scores]
+    parts = [scores[k] for k in ("contains_gold", "citation_recall", "citation_precision", "evidence_recall")
+             if k in scores]
     return float(np.mean(parts)) if parts else 1.0
 
 

@@ -138,9 +138,12 @@ def worst(records: Sequence[dict[str, Any]], n: int = WORST_COUNT) -> list[dict[
 
     Records that scored fully are left out.
     """
-    ranked = sorted(records, key=lambda r: (r.get("outcome") in GOOD_OUTCOMES, quality(r.get("scores", {})),
-                                            r.get("id", "")))
-    return [r for r in ranked if quality(r.get("scores", {})) < 1.0][:n]
+    def key(r: dict[str, Any]) -> tuple[bool, float, float, str]:
+        scores = r.get("scores", {})
+        return r.get("outcome") in GOOD_OUTCOMES, quality(scores), scores.get("token_f1", 1.0), r.get("id", "")
+
+    ranked = sorted(records, key=key)
+    return [r for r in ranked if r.get("outcome") not in GOOD_OUTCOMES or quality(r.get("scores", {})) < 1.0][:n]
 
 
 # -- markdown ----------------------------------------------------------------------------------
@@ -218,7 +221,7 @@ th,td{border:1px solid #d0d7de;padding:.25rem .55rem}td.num{text-align:right;fon
 tr.group td{background:#f6f8fa;font-weight:600}tr.overall td{font-weight:700}
 .q{border:1px solid #d0d7de;border-radius:6px;padding:.6rem 1rem;margin:1rem 0}
 .q h3{margin:.2rem 0 .5rem;font-size:1.05rem}.tag{font-size:.8rem;padding:.05rem .4rem;border-radius:4px;
-background:#eef;margin-left:.4rem}.bad{background:#fde2e1}.answer{white-space:pre-wrap;background:#f6f8fa;
+background:#eef;margin-left:.4rem}.bad{background:#fde2e1}.good{background:#dafbe1}.answer{white-space:pre-wrap;background:#f6f8fa;
 padding:.5rem;border-radius:4px}.cit{font-size:.9rem}.muted{color:#656d76;font-size:.85rem}
 img{max-width:100%}
 """
@@ -274,7 +277,8 @@ def _html_question(r: dict[str, Any]) -> str:
     gold_text = "; ".join(gold.get("answers") or []) or ("(unanswerable: should abstain)" if answerable is False
                                                          else "(none given)")
     parts = [f'<div class="q"><h3>{_e(r.get("id"))} <span class="tag">{_e(r.get("type"))}</span>'
-             f'<span class="tag bad">{_e(r.get("outcome"))}</span></h3>',
+             f'<span class="tag {"good" if r.get("outcome") in GOOD_OUTCOMES else "bad"}">'
+             f'{_e(r.get("outcome"))}</span></h3>',
              f"<p><b>Question:</b> {_e(r.get('question'))}</p>"]
     if r.get("standalone_question"):
         parts.append(f'<p class="muted">Resolved as: {_e(r["standalone_question"])}</p>')

@@ -104,8 +104,9 @@ def test_html_has_no_external_reference(corpus_dir: Path, tmp_path: Path) -> Non
 def test_worst_puts_failures_first_and_skips_perfect() -> None:
     records = [
         {"id": "ok", "outcome": "correct", "scores": {"contains_gold": 1.0, "token_f1": 1.0}},
-        {"id": "meh", "outcome": "correct", "scores": {"contains_gold": 1.0, "token_f1": 0.2}},
-        {"id": "bad", "outcome": "wrong", "scores": {"contains_gold": 0.0, "token_f1": 0.5}},
+        {"id": "meh", "outcome": "correct", "scores": {"contains_gold": 1.0, "token_f1": 0.2, "citation_recall": 0.5}},
+        {"id": "lowf1", "outcome": "correct", "scores": {"contains_gold": 1.0, "token_f1": 0.1}},
+        {"id": "bad", "outcome": "wrong", "scores": {"contains_gold": 0.0, "token_f1": 0.5, "evidence_recall": 1.0}},
         {"id": "abst", "outcome": "false-abstention", "scores": {"false_abstention": 1.0}},
     ]
     assert [r["id"] for r in worst(records)] == ["abst", "bad", "meh"]
