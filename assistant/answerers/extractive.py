@@ -1,11 +1,13 @@
 """The offline answerer: quotes the sentences of the retrieved passages that answer the question.
 
-Each sentence of the retrieved passages gets a support score mixing its embedding similarity to
-the question, the IDF-weighted share of the question's terms it contains, and the rank of its
-passage. The best sentence is kept, then others that cover question terms it lacks (multi-hop);
-a sentence opening with "This", "Yet", "Each of these"… brings the sentence it refers back to.
-The answer abstains when the best support is weak or no candidate holds the kind of fact asked
-for (a number for "how many", a date for "when"…). Citations are the exact sentence spans.
+Sentences of the retrieved passages are grouped into *units*: a sentence and the following ones
+that refer back to it ("This…", "Yet…", "Each of these…"). A unit's support score mixes its best
+embedding similarity to the question, the IDF-weighted share of the question's terms it covers
+(section-heading terms at a lower weight) and the rank of its passage. The best unit is quoted,
+then others that cover question terms it lacks (multi-hop). The answer abstains when the best
+support is weak, when no unit holds the kind of fact asked for (a number for "how many", a date
+for "when"…) or only a much weaker one does, or when the question names something the corpus
+never mentions. Citations are exact sentence spans, adjacent sentences merged into one.
 """
 
 from __future__ import annotations
@@ -40,8 +42,6 @@ _META_WORDS = re.compile(r"\b(?:opening|closing|final|last|concluding|ending|fir
                          r"(?:section|part|paragraph|lines?)\b", re.IGNORECASE)
 _SUMMARY = re.compile(r"\b(sum(?:s|med)? up|summar\w*|overview|main points|gist|recap|outline|in short|"
                       r"in a nutshell|key points|tl;?dr)\b", re.IGNORECASE)
-CONTEXT_TERM_WEIGHT = 0.25
-HEADING_TERM_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ class ScoringWeights:
 
     dense: float = 0.6
     lexical: float = 0.4
+    context_term: float = 0.25
+    heading_term: float = 0.5
     passage_rank: float = 0.05
     section_hint: float = 0.3
     extra_unit_ratio: float = 0.8
@@ -125,7 +127,7 @@ class ExtractiveAnswerer:
         own = _META_WORDS.sub(" ", question.question)
         weights = {t: self._stats.idf(t) for t in content_terms(own)}
         for term in content_terms(question.context):
-            weights.setdefault(term, CONTEXT_TERM_WEIGHT * self._stats.idf(term))
+            weights.setdefault(term, self._weights.context_term * self._stats.idf(term))
         return weights
 
     def _section_bonus(self, question: str, sentence: Sentence) -> float:
@@ -155,13 +157,13 @@ class ExtractiveAnswerer:
     def _unit(self, members: list[int], sig: _Signals, sentences: Sequence[Sentence]) -> _Unit:
         """Score sentences read together: their best similarity and their joint term coverage.
 
-        A term found only in the section heading counts at HEADING_TERM_WEIGHT.
+        A term found only in the section heading counts at ``weights.heading_term``.
         """
         w = self._weights
         covered = set().union(*(sig.covered[i] for i in members))
         heading = set().union(*(sig.heading[i] for i in members)) - covered
         total = sum(sig.query.values()) or 1.0
-        lexical = (sum(sig.query[t] for t in covered) + HEADING_TERM_WEIGHT * sum(sig.query[t] for t in heading)) / total
+        lexical = (sum(sig.query[t] for t in covered) + w.heading_term * sum(sig.query[t] for t in heading)) / total
         score = (w.dense * max(sig.dense[i] for i in members) + w.lexical * lexical
                  + w.passage_rank * max(sig.prior[i] for i in members) + max(sig.bonus[i] for i in members))
         return _Unit(members, float(score), covered, " ".join(sentences[i].text for i in members))
