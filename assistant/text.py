@@ -47,3 +47,15 @@ def stem(word: str) -> str:
 def content_terms(text: str) -> list[str]:
     """Stemmed words of ``text`` without stop words: the tokens BM25 and lexical overlap use."""
     return [stem(w) for w in words(text) if w not in STOP_WORDS]
+
+
+_QUESTION_IDIOMS = re.compile(
+    r"\b(?:point of view|part of|things like|kind of|sort of|type of|in terms of|according to|"
+    r"with regard to|when it comes to|is said to|does the (?:article|piece|text|author) say)\b",
+    re.IGNORECASE,
+)
+
+
+def question_terms(question: str) -> list[str]:
+    """Content terms of a question, without phrasing idioms ("point of view", "part of"…)."""
+    return content_terms(_QUESTION_IDIOMS.sub(" ", question))

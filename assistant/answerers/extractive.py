@@ -26,7 +26,7 @@ from assistant.embeddings import QueryEncoder
 from assistant.entities import Vocabulary, unknown_names
 from assistant.followup import ResolvedQuestion
 from assistant.store import IndexReader
-from assistant.text import content_terms
+from assistant.text import content_terms, question_terms
 from assistant.types import Citation, Passage, RetrievedPassage, Sentence
 
 _REFERS_BACK = re.compile(
@@ -125,8 +125,8 @@ class ExtractiveAnswerer:
     # -- scoring ------------------------------------------------------------------------------
     def _query_terms(self, question: ResolvedQuestion) -> dict[str, float]:
         own = _META_WORDS.sub(" ", question.question)
-        weights = {t: self._stats.idf(t) for t in content_terms(own)}
-        for term in content_terms(question.context):
+        weights = {t: self._stats.idf(t) for t in question_terms(own)}
+        for term in question_terms(question.context):
             weights.setdefault(term, self._weights.context_term * self._stats.idf(term))
         return weights
 

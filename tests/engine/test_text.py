@@ -1,0 +1,19 @@
+"""Word-level text handling."""
+
+from __future__ import annotations
+
+from assistant.text import content_terms, question_terms, words
+
+
+def test_words_fold_quotes_accents_and_possessives() -> None:
+    assert words("Russia’s “détente” in the 1970s") == ["russia", "detente", "in", "the", "1970s"]
+
+
+def test_content_terms_drop_stop_words_and_stem() -> None:
+    assert content_terms("What does the SCO actually promote?") == ["sco", "promot"]
+    assert content_terms("promotes promoting promoted") == ["promot"] * 3
+
+
+def test_question_terms_drop_phrasing_idioms() -> None:
+    assert question_terms("From Russia's point of view, why are norms part of a framework?") == [
+        "russia", "norm", "framework"]
