@@ -131,6 +131,14 @@ def _answer_sources(answer: Answer, turn: int) -> str:
     return "".join(parts)
 
 
+def _for_question(answer: Answer) -> str:
+    line = f'<p class="sources-question">For: <q>{escape_text(answer.question)}</q></p>'
+    if answer.standalone_question and answer.standalone_question != answer.question:
+        line += (f'<p class="sources-standalone">Read with the conversation as: '
+                 f'<q>{escape_text(answer.standalone_question)}</q></p>')
+    return line
+
+
 EMPTY_PANEL = '<div class="sources-panel"><p class="sources-hint">Ask a question: the passages its answer cites appear here, with the cited sentences highlighted.</p></div>'  # noqa: E501
 
 
@@ -142,14 +150,12 @@ def render_sources(answers: Sequence[tuple[int, Answer]]) -> str:
     parts = [
         '<div class="sources-panel">',
         f'<div class="sources-latest" data-turn="{turn}">'
-        f'<p class="sources-question">For: <q>{escape_text(latest.question)}</q></p>'
-        f'{_answer_sources(latest, turn)}</div>',
+        f'{_for_question(latest)}{_answer_sources(latest, turn)}</div>',
     ]
     if earlier:
         parts.append('<details class="sources-earlier"><summary>Sources of earlier answers</summary>')
         for t, a in reversed(earlier):
-            parts.append(f'<div class="sources-turn"><p class="sources-question">For: <q>{escape_text(a.question)}</q></p>'
-                         f'{_answer_sources(a, t)}</div>')
+            parts.append(f'<div class="sources-turn">{_for_question(a)}{_answer_sources(a, t)}</div>')
         parts.append("</details>")
     parts.append("</div>")
     return "".join(parts)

@@ -68,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         service = AssistantService.from_settings(settings)
         app = create_app(service, settings)
     except AssistantError as exc:
-        print(f"error: {exc}\nbuild the index first: `assistant ingest` (or `make run`)", file=sys.stderr)
+        hint = "" if "ingest" in str(exc) else "\n(build the index with `assistant ingest`, or use `make run`)"
+        print(f"error: {exc}{hint}", file=sys.stderr)
         return 2
     import uvicorn
 

@@ -40,7 +40,7 @@ INTERNAL_ERROR = "Something went wrong while answering this question. Please try
 CSS = """
 #sources-col { max-height: 78vh; overflow-y: auto; }
 .sources-panel { font-size: 0.95rem; line-height: 1.5; }
-.sources-panel .sources-question { color: var(--body-text-color-subdued); margin: 0 0 .5rem; }
+.sources-panel .sources-question, .sources-panel .sources-standalone { color: var(--body-text-color-subdued); margin: 0 0 .5rem; }
 .source-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .6rem .8rem;
                margin-bottom: .7rem; background: var(--block-background-fill); transition: box-shadow .3s; }
 .source-card.flash { box-shadow: 0 0 0 3px var(--color-accent); }

@@ -75,6 +75,31 @@ def web_app(article_settings: Settings, article_service, tmp_path_factory: pytes
     thread.join(timeout=10)
 
 
+@pytest.fixture
+def start_app(article_service) -> Iterator[object]:  # noqa: ANN001
+    """A factory: ``start_app(settings) -> url`` serves another app over the article, stopped after the test."""
+    from assistant.web.server import create_app
+
+    running = []
+
+    def start(settings: Settings) -> str:
+        port = free_port()
+        running.append(serve_in_thread(create_app(article_service, settings), port))
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, thread in running:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """Where the browser tests leave screenshots (git-ignored)."""
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    return OUTPUT_DIR
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Debian's headless Chromium driven by Playwright (no browser download)."""

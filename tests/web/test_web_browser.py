@@ -8,8 +8,6 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import OUTPUT_DIR
-
 pytestmark = pytest.mark.e2e
 
 ANSWERABLE = "What did Dmitry Medvedev propose in 2008?"
@@ -37,7 +35,7 @@ def ask(page: Any, question: str) -> Any:
     return page.locator(BOT).last
 
 
-def test_cited_answer_with_highlighted_source(page: Any, article_service: Any) -> None:
+def test_cited_answer_with_highlighted_source(page: Any, article_service: Any, output_dir: Any) -> None:
     expected = article_service.ask(ANSWERABLE)
     message = ask(page, ANSWERABLE)
     assert "European Security Treaty" in message.inner_text()
@@ -49,8 +47,7 @@ def test_cited_answer_with_highlighted_source(page: Any, article_service: Any) -
     card = page.locator("#sources .source-card").first
     assert expected.citations[0].doc in card.inner_text()
     assert expected.citations[0].section in card.inner_text()
-    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUTPUT_DIR / "cited-answer.png"))
+    page.screenshot(path=str(output_dir / "cited-answer.png"))
 
 
 def test_answer_is_streamed(page: Any) -> None:
@@ -146,3 +143,9 @@ def test_title_examples_and_settings(page: Any) -> None:
     page.wait_for_selector(f"{BOT} a.cite-marker", timeout=60_000)
     page.get_by_text("Settings").click()
     assert page.locator("#top-k input[type=number]").input_value() == "6"
+
+
+def test_follow_up_uses_the_conversation(page: Any) -> None:
+    ask(page, "Tell me about Russia and the SCO.")
+    ask(page, "What does it actually promote?")
+    assert "Read with the conversation as" in page.locator("#sources .sources-latest").inner_text()

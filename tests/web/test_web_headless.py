@@ -67,3 +67,17 @@ def test_api_ask_unanswerable_cites_nothing(web_app: Any) -> None:
 def test_api_ask_bad_input(web_app: Any, body: dict, status: int) -> None:
     r = httpx.post(web_app.url + "/api/ask", json=body, timeout=60)
     assert r.status_code == status and set(r.json()) == {"error"}
+
+
+def test_basic_auth_protects_the_chat_and_the_api(article_settings: Any, start_app: Any, tmp_path: Any) -> None:
+    from gradio_client import Client
+    from pydantic import SecretStr
+
+    url = start_app(article_settings.model_copy(update={
+        "web_username": "ann", "web_password": SecretStr("s3cret"), "feedback_file": tmp_path / "f.jsonl"}))
+    assert httpx.post(url + "/api/ask", json={"question": QUESTION}).status_code == 401
+    r = httpx.post(url + "/api/ask", json={"question": QUESTION}, auth=("ann", "s3cret"), timeout=60)
+    assert r.status_code == 200 and r.json()["citations"]
+    assert httpx.get(url + "/config").status_code == 401
+    client = Client(url + "/", auth=("ann", "s3cret"), verbose=False, download_files=False)
+    assert client.predict(question=QUESTION, api_name="/ask")["citations"]

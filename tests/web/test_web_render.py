@@ -104,3 +104,9 @@ def test_stream_prefixes_grow_to_the_text_and_keep_markers_whole() -> None:
     for p in prefixes:
         assert p.count("[") == p.count("]")
     assert stream_prefixes("") == [""]
+
+
+def test_panel_says_how_a_follow_up_was_read() -> None:
+    panel = render_sources([(1, _answer(standalone_question="What does the <SCO> promote?"))])
+    assert "Read with the conversation as" in panel and "&lt;SCO&gt;" in panel
+    assert "Read with the conversation" not in render_sources([(1, _answer())])
