@@ -62,6 +62,37 @@ def build_embedder(settings: Settings) -> SentenceTransformerEmbeddings:
     raise ValueError(f"unknown embedder {settings.embedder!r}")
 
 
+def build_query_embedder(settings: Settings):  # noqa: ANN201
+    """What embeds questions, by ``settings.query_encoder``: the ONNX export written at ingest
+    (no torch import: fast start) or sentence-transformers; 'auto' takes ONNX when the export exists."""
+    from assistant.onnx_encoder import OnnxEmbeddings, export_exists, onnx_export_dir
+
+    folder = onnx_export_dir(settings)
+    mode = settings.query_encoder
+    if mode == "auto":
+        mode = "onnx" if export_exists(folder, settings.embedder) else "torch"
+    if mode == "onnx":
+        if not export_exists(folder, settings.embedder):
+            from assistant.errors import IndexUnavailableError
+
+            raise IndexUnavailableError(f"no ONNX export of the {settings.embedder} model in {folder}: run "
+                                        "'assistant ingest' (it writes one) or set ASSISTANT_QUERY_ENCODER=torch")
+        return OnnxEmbeddings(folder)
+    return build_embedder(settings)
+
+
+def ensure_onnx_export(settings: Settings, embedder: SentenceTransformerEmbeddings | None = None) -> bool:
+    """Write the ONNX export of the settings' embedder once (ingest time); True when it was written now."""
+    from assistant.onnx_encoder import export_exists, export_minilm, onnx_export_dir
+
+    folder = onnx_export_dir(settings)
+    if export_exists(folder, settings.embedder):
+        return False
+    model = embedder if isinstance(embedder, SentenceTransformerEmbeddings) else build_embedder(settings)
+    export_minilm(model._model, packaged_minilm_path(), folder, settings.embedder)  # noqa: SLF001
+    return True
+
+
 class QueryEncoder:
     """Embeds queries once: the retriever and the answerer share the cached vector (thread-safe)."""
 

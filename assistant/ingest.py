@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from assistant.corpus import Document, load_corpus
-from assistant.embeddings import SentenceTransformerEmbeddings, build_embedder
+from assistant.embeddings import SentenceTransformerEmbeddings, build_embedder, ensure_onnx_export
 from assistant.settings import Settings
 from assistant.splitting import split_document
 from assistant.store import ChromaIndex, Manifest, open_index
@@ -37,9 +38,13 @@ class IngestReport:
     removed_documents: list[str]
     generation: int
     unchanged: bool
+    notes: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        """One line for the CLI."""
+        """One line for the CLI (and one per note: a moved-aside index, the ONNX export)."""
+        return "\n".join([self._line(), *self.notes])
+
+    def _line(self) -> str:
         if self.unchanged:
             return f"index up to date: {self.documents} documents, {self.passages} passages (nothing embedded)"
         return (f"indexed {self.documents} documents, {self.passages} passages, {self.sentences} sentences: "
@@ -73,6 +78,11 @@ class _Embedding:
         self.embedded = 0
         self.reused = 0
 
+    @property
+    def model(self) -> SentenceTransformerEmbeddings | None:
+        """The embedder, if it was loaded."""
+        return self._model
+
     def vectors(self, texts: list[str], ids: list[str], known: dict[str, np.ndarray]) -> np.ndarray:
         missing = [i for i, item_id in enumerate(ids) if item_id not in known]
         fresh = np.zeros((0, 0), np.float32)
@@ -92,11 +102,18 @@ class _Embedding:
 
 
 def ingest(settings: Settings, *, rebuild: bool = False, embedder_factory: EmbedderFactory | None = None,
-           progress: ProgressFactory | None = None, index: ChromaIndex | None = None) -> IngestReport:
-    """Bring the index in line with the corpus folder; see the module docstring."""
+           progress: ProgressFactory | None = None, index: ChromaIndex | None = None,
+           export_onnx: bool | None = None) -> IngestReport:
+    """Bring the index in line with the corpus folder; see the module docstring.
+
+    ``export_onnx`` (default: when the real embedder is used, i.e. no ``embedder_factory``) also
+    writes the ONNX export that ``assistant ask`` embeds questions with, once.
+    """
     docs = load_corpus(settings.corpus_dir)
     passages, sentences = _split_corpus(docs, settings.passage_max_words)
-    index = index or open_index(settings)
+    index = index or open_index(settings, rebuild=rebuild)
+    notes = [f"the unreadable index folder was moved aside to {index.moved_aside}"] if index.moved_aside else []
+    export = embedder_factory is None if export_onnx is None else export_onnx
     factory = embedder_factory or (lambda: build_embedder(settings))
     embedder_name = settings.embedder
     documents = {d.name: d.sha256 for d in docs}
@@ -114,8 +131,9 @@ def ingest(settings: Settings, *, rebuild: bool = False, embedder_factory: Embed
     if (previous is not None and old_docs == documents
             and index.stored_ids(previous.generation, "passages") == {p.id for p in passages}
             and index.stored_ids(previous.generation, "sentences") == {s.id for s in sentences}):
+        notes += _export_onnx(settings, None, rebuild) if export else []
         return IngestReport(**report, embedded=0, reused=len(passages) + len(sentences),
-                            generation=previous.generation, unchanged=True)
+                            generation=previous.generation, unchanged=True, notes=tuple(notes))
 
     embedding = _Embedding(factory, progress)
     generation = (previous.generation + 1) if previous else _next_free_generation(index)
@@ -128,8 +146,26 @@ def ingest(settings: Settings, *, rebuild: bool = False, embedder_factory: Embed
         index.write_generation(generation, kind, spans, embedding.vectors(texts, ids, known))
     index.commit(Manifest(generation, embedder_name, documents))
     index.drop_other_generations(keep=generation)
+    notes += _export_onnx(settings, embedding.model, rebuild) if export else []
     return IngestReport(**report, embedded=embedding.embedded, reused=embedding.reused,
-                        generation=generation, unchanged=False)
+                        generation=generation, unchanged=False, notes=tuple(notes))
+
+
+def _export_onnx(settings: Settings, model: SentenceTransformerEmbeddings | None, rebuild: bool) -> list[str]:
+    """Write the ONNX export for fast question embedding; a failure is a note, not a failed ingest."""
+    from assistant.onnx_encoder import onnx_export_dir
+
+    folder = onnx_export_dir(settings)
+    try:
+        if rebuild and folder.exists():
+            import shutil
+
+            shutil.rmtree(folder)
+        if ensure_onnx_export(settings, model):
+            return [f"exported the embedding model to ONNX for fast questions: {Path(folder)}"]
+    except Exception as exc:  # noqa: BLE001 (the index is committed; questions fall back to torch)
+        return [f"warning: ONNX export failed ({type(exc).__name__}: {exc}); questions will use sentence-transformers"]
+    return []
 
 
 def _next_free_generation(index: ChromaIndex) -> int:

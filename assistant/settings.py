@@ -18,6 +18,14 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(Path("corpus"), description="Folder of .txt/.md articles to index.")
     index_dir: Path = Field(Path(".assistant"), description="Where the persistent Chroma index lives.")
     collection_prefix: str = Field("assistant", min_length=3, description="Prefix of Chroma collection names.")
+    chroma_url: str | None = Field(
+        None, description="http://host:port of a Chroma server (`chroma run`); unset: the local folder index_dir/chroma."
+    )
+    chroma_timeout_s: float = Field(10.0, gt=0, description="Longest wait for one Chroma server request, in seconds.")
+    query_encoder: Literal["auto", "onnx", "torch"] = Field(
+        "auto", description="How questions are embedded: 'onnx' (the MiniLM export written at ingest, fast start), "
+        "'torch' (sentence-transformers), 'auto' (onnx when the export exists)."
+    )
 
     embedder: Literal["minilm"] = Field("minilm", description="Embedding model (packaged all-MiniLM-L6-v2).")
     embed_batch_size: int = Field(32, ge=1, description="Texts embedded per batch at ingest.")

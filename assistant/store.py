@@ -9,9 +9,14 @@ copied from the previous generation by id, not embedded again.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -20,6 +25,11 @@ from assistant.settings import Settings
 from assistant.types import Passage, Sentence
 
 WRITE_BATCH = 1000
+T = TypeVar("T")
+
+
+class StaleIndexError(IndexUnavailableError):
+    """The generation a reader was opened on has been replaced by a newer ingest: reopen the index."""
 
 
 @dataclass(frozen=True)
@@ -45,25 +55,84 @@ def _batches(n: int, size: int = WRITE_BATCH) -> Iterator[slice]:
 
 
 def open_client(settings: Settings):  # noqa: ANN201 (chromadb's client type is private)
-    """A Chroma client for the index folder of ``settings`` (telemetry off)."""
+    """A Chroma client (telemetry off): the server at ``settings.chroma_url`` if set, else the index folder."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
+    if settings.chroma_url:
+        return _http_client(settings.chroma_url, settings.chroma_timeout_s)
     path = Path(settings.index_dir) / "chroma"
     try:
-        return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+        client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+        client.list_collections(limit=1)  # a damaged database fails here rather than mid-answer
+        return client
     except Exception as exc:  # chromadb raises many kinds on a damaged folder
         raise IndexUnavailableError(
-            f"cannot open the index at {path} ({exc}); run 'assistant ingest --rebuild'"
+            f"cannot open the index at {path} ({_first_line(exc)}); run 'assistant ingest --rebuild'"
         ) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _unreachable(url: str, exc: BaseException) -> IndexUnavailableError:
+    return IndexUnavailableError(
+        f"the Chroma server at {url} is unreachable ({_first_line(exc)}); start it "
+        f"('chroma run --path DIR --host HOST --port PORT') or unset ASSISTANT_CHROMA_URL"
+    )
+
+
+def _http_client(url: str, timeout_s: float):  # noqa: ANN202
+    """``chromadb.HttpClient`` for ``http(s)://host:port`` with bounded connect and read times."""
+    import chromadb
+    import httpx
+    from chromadb.config import Settings as ChromaSettings
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise IndexUnavailableError(f"ASSISTANT_CHROMA_URL must look like http://host:port, not {url!r}")
+    ssl = parts.scheme == "https"
+    port = parts.port or (443 if ssl else 8000)
+    try:  # chromadb's own session has no timeout: probe first so a dead address cannot hang us
+        socket.create_connection((parts.hostname, port), timeout=min(timeout_s, 3.0)).close()
+        client = chromadb.HttpClient(host=parts.hostname, port=port, ssl=ssl,
+                                     settings=ChromaSettings(anonymized_telemetry=False))
+    except Exception as exc:
+        raise _unreachable(url, exc) from exc
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0))
+    return client
+
+
+def _is_transport_error(exc: BaseException) -> bool:
+    import httpx  # already imported by chromadb
+
+    return isinstance(exc, (httpx.TransportError, ConnectionError, TimeoutError))
 
 
 class ChromaIndex:
     """Passages and sentences of the corpus in Chroma, behind a generation pointer."""
 
-    def __init__(self, client, prefix: str) -> None:  # noqa: ANN001
+    moved_aside: Path | None = None  # set by open_index(rebuild=True) when the old folder was unreadable
+
+    def __init__(self, client, prefix: str, location: str | None = None) -> None:  # noqa: ANN001
         self._client = client
         self._prefix = prefix
+        self.location = location  # the server URL in server mode, named in error messages
+
+    def guard(self, action: Callable[[], T]) -> T:
+        """Run a Chroma call, turning a lost server into a one-line ``IndexUnavailableError``."""
+        try:
+            return action()
+        except IndexUnavailableError:
+            raise
+        except Exception as exc:
+            if self.location and _is_transport_error(exc):
+                raise _unreachable(self.location, exc) from exc
+            raise
 
     # -- the manifest -------------------------------------------------------------------------
     @property
@@ -75,6 +144,9 @@ class ChromaIndex:
 
     def manifest(self) -> Manifest | None:
         """The committed state of the index, or None before the first ingest."""
+        return self.guard(self._read_manifest)
+
+    def _read_manifest(self) -> Manifest | None:
         names = {c.name for c in self._client.list_collections()}
         if self._manifest_name not in names:
             return None
@@ -85,12 +157,18 @@ class ChromaIndex:
 
     def commit(self, manifest: Manifest) -> None:
         """Point readers at ``manifest.generation``: the single step that makes an ingest visible."""
+        self.guard(lambda: self._commit(manifest))
+
+    def _commit(self, manifest: Manifest) -> None:
         collection = self._client.get_or_create_collection(self._manifest_name, embedding_function=None)
         collection.modify(metadata={"generation": manifest.generation, "embedder": manifest.embedder,
                                     "documents": json.dumps(manifest.documents, sort_keys=True)})
 
     def drop_other_generations(self, keep: int) -> int:
         """Delete collections of every generation but ``keep`` (left over by older or crashed ingests)."""
+        return self.guard(lambda: self._drop_other_generations(keep))
+
+    def _drop_other_generations(self, keep: int) -> int:
         keep_names = {self._collection_name(kind, keep) for kind in ("passages", "sentences")}
         dropped = 0
         for collection in self._client.list_collections():
@@ -106,12 +184,14 @@ class ChromaIndex:
         """Embeddings already stored in ``generation`` for those of ``ids`` it holds."""
         try:
             collection = self._client.get_collection(self._collection_name(kind, generation), embedding_function=None)
-        except Exception:
+        except Exception as exc:
+            if self.location and _is_transport_error(exc):
+                raise _unreachable(self.location, exc) from exc
             return {}
         found: dict[str, np.ndarray] = {}
         id_list = list(ids)
         for part in _batches(len(id_list)):
-            got = collection.get(ids=id_list[part], include=["embeddings"])
+            got = self.guard(lambda: collection.get(ids=id_list[part], include=["embeddings"]))  # noqa: B023
             for item_id, vector in zip(got["ids"], got["embeddings"], strict=True):
                 found[item_id] = np.asarray(vector, dtype=np.float32)
         return found
@@ -120,13 +200,19 @@ class ChromaIndex:
         """Ids held by one collection of ``generation``."""
         try:
             collection = self._client.get_collection(self._collection_name(kind, generation), embedding_function=None)
-        except Exception:
+        except Exception as exc:
+            if self.location and _is_transport_error(exc):
+                raise _unreachable(self.location, exc) from exc
             return set()
-        return set(collection.get(include=[])["ids"])
+        return self.guard(lambda: set(collection.get(include=[])["ids"]))
 
     def write_generation(self, generation: int, kind: str, spans: Sequence[Passage | Sentence],
                          embeddings: np.ndarray) -> None:
         """Write one collection of a new generation (replacing any leftover of a crashed ingest)."""
+        self.guard(lambda: self._write_generation(generation, kind, spans, embeddings))
+
+    def _write_generation(self, generation: int, kind: str, spans: Sequence[Passage | Sentence],
+                          embeddings: np.ndarray) -> None:
         name = self._collection_name(kind, generation)
         if name in {c.name for c in self._client.list_collections()}:
             self._client.delete_collection(name)
@@ -139,34 +225,96 @@ class ChromaIndex:
                            documents=[s.text for s in chunk], metadatas=[_span_metadata(s) for s in chunk])
 
     # -- reading ------------------------------------------------------------------------------
-    def _collection(self, kind: str):  # noqa: ANN202
-        manifest = self.manifest()
-        if manifest is None:
-            raise IndexUnavailableError("the index is empty: run 'assistant ingest' first")
+    def _collection(self, kind: str, generation: int):  # noqa: ANN202
         try:
-            return self._client.get_collection(self._collection_name(kind, manifest.generation),
-                                               embedding_function=None)
+            return self.guard(lambda: self._client.get_collection(self._collection_name(kind, generation),
+                                                                  embedding_function=None))
+        except IndexUnavailableError:
+            raise
         except Exception as exc:
-            raise IndexUnavailableError(
-                f"the index is damaged (missing {kind} of generation {manifest.generation}); "
-                "run 'assistant ingest --rebuild'"
-            ) from exc
+            raise self.explain(exc, generation, f"opening the {kind}") from exc
 
     def reader(self) -> IndexReader:
         """A read view of the committed generation."""
-        return IndexReader(self._collection("passages"), self._collection("sentences"))
+        manifest = self.manifest()
+        if manifest is None:
+            raise IndexUnavailableError("the index is empty: run 'assistant ingest' first")
+        g = manifest.generation
+        return IndexReader(self, g, self._collection("passages", g), self._collection("sentences", g),
+                           sorted(manifest.documents))
+
+    def explain(self, exc: BaseException, generation: int, action: str) -> IndexUnavailableError:
+        """The error to raise for ``exc`` met while reading ``generation``: lost server, replaced
+        generation (``StaleIndexError``: reopen) or a damaged index."""
+        if isinstance(exc, IndexUnavailableError):
+            return exc
+        if self.location and _is_transport_error(exc):
+            return _unreachable(self.location, exc)
+        try:
+            current = self.manifest()
+        except IndexUnavailableError as lost:
+            return lost
+        if current is None or current.generation != generation:
+            return StaleIndexError(f"generation {generation} of the index was replaced while {action}; reopen it")
+        return IndexUnavailableError(
+            f"the index is damaged (generation {generation}, {action}: {_first_line(exc)}); "
+            "run 'assistant ingest --rebuild'"
+        )
 
 
 class IndexReader:
-    """Read access to one committed generation."""
+    """Read access to the committed generation, following it when an ingest replaces it.
 
-    def __init__(self, passages, sentences) -> None:  # noqa: ANN001
+    When a call finds its generation gone (a newer ingest committed and dropped it), the reader
+    reopens the committed generation in place and retries, so a long-lived service keeps
+    answering; ``generation`` tells holders of derived data (BM25, term statistics) to refresh.
+    Other failures are one-line ``IndexUnavailableError``s. ``doc`` limits a search to one
+    document (its name relative to the corpus folder).
+    """
+
+    RETRIES = 3
+
+    def __init__(self, index: ChromaIndex, generation: int, passages, sentences,  # noqa: ANN001
+                 documents: Sequence[str] = ()) -> None:
+        self.index = index
+        self.generation = generation
+        self.documents = list(documents)
         self._passages = passages
         self._sentences = sentences
+        self._lock = threading.Lock()
+
+    def reopen(self, stale: int) -> None:
+        """Switch to the committed generation if this reader is still on ``stale``."""
+        with self._lock:
+            if self.generation != stale:
+                return
+            manifest = self.index.manifest()
+            if manifest is None:
+                raise IndexUnavailableError("the index is empty: run 'assistant ingest' first")
+            g = manifest.generation
+            passages, sentences = self.index._collection("passages", g), self.index._collection("sentences", g)  # noqa: SLF001
+            self._passages, self._sentences = passages, sentences
+            self.documents = sorted(manifest.documents)
+            self.generation = g
+
+    def _call(self, action: str, fn: Callable[[], T]) -> T:
+        for attempt in range(self.RETRIES):
+            generation = self.generation
+            try:
+                return fn()
+            except Exception as exc:
+                error = self.index.explain(exc, generation, action)
+                if not isinstance(error, StaleIndexError) or attempt == self.RETRIES - 1:
+                    raise error from exc
+            try:
+                self.reopen(generation)
+            except StaleIndexError:
+                continue
+        raise AssertionError("unreachable")
 
     def all_passages(self) -> list[Passage]:
         """Every passage, in document and reading order."""
-        got = self._passages.get(include=["documents", "metadatas"])
+        got = self._call("reading the passages", lambda: self._passages.get(include=["documents", "metadatas"]))
         passages = [
             Passage(id=i, text=t, doc=m["doc"], section=m["section"], start=m["start"], end=m["end"],
                     position=m["position"])
@@ -174,20 +322,26 @@ class IndexReader:
         ]
         return sorted(passages, key=lambda p: (p.doc, p.position))
 
-    def dense_search(self, embedding: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """(passage id, cosine similarity) of the ``k`` nearest passages."""
-        k = min(k, self._passages.count())
-        if k == 0:
-            return []
-        got = self._passages.query(query_embeddings=[embedding], n_results=k, include=["distances"])
+    def _query(self, kind: str, embedding: np.ndarray, k: int, doc: str | None, include: list[str]) -> dict:
+        def run() -> dict:
+            collection = self._passages if kind == "passages" else self._sentences
+            n = collection.count()
+            if min(k, n) == 0:
+                return {"ids": [[]], "distances": [[]], "metadatas": [[]]}
+            where = {"doc": doc} if doc else None
+            return collection.query(query_embeddings=[embedding], n_results=min(k, n), where=where, include=include)
+
+        return self._call("searching", run)
+
+    def dense_search(self, embedding: np.ndarray, k: int, doc: str | None = None) -> list[tuple[str, float]]:
+        """(passage id, cosine similarity) of the ``k`` nearest passages (of ``doc`` only, if given)."""
+        got = self._query("passages", embedding, k, doc, ["distances"])
         return [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
 
-    def dense_search_sentences(self, embedding: np.ndarray, k: int) -> list[tuple[str, float]]:
+    def dense_search_sentences(self, embedding: np.ndarray, k: int,
+                               doc: str | None = None) -> list[tuple[str, float]]:
         """(passage id, cosine similarity of its best sentence) for the passages of the ``k`` nearest sentences."""
-        k = min(k, self._sentences.count())
-        if k == 0:
-            return []
-        got = self._sentences.query(query_embeddings=[embedding], n_results=k, include=["metadatas", "distances"])
+        got = self._query("sentences", embedding, k, doc, ["metadatas", "distances"])
         best: dict[str, float] = {}
         for meta, distance in zip(got["metadatas"][0], got["distances"][0], strict=True):
             best.setdefault(str(meta["passage_id"]), 1.0 - distance)
@@ -195,8 +349,8 @@ class IndexReader:
 
     def sentences_of(self, passage_ids: Sequence[str]) -> tuple[list[Sentence], np.ndarray]:
         """The sentences of the given passages with their embeddings, in reading order."""
-        got = self._sentences.get(where={"passage_id": {"$in": list(passage_ids)}},
-                                  include=["documents", "metadatas", "embeddings"])
+        got = self._call("reading sentences", lambda: self._sentences.get(
+            where={"passage_id": {"$in": list(passage_ids)}}, include=["documents", "metadatas", "embeddings"]))
         rows = sorted(zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True),
                       key=lambda r: (r[2]["doc"], r[2]["position"]))
         sentences = [
@@ -208,6 +362,33 @@ class IndexReader:
         return sentences, vectors
 
 
-def open_index(settings: Settings) -> ChromaIndex:
-    """The index that ``settings`` point at."""
-    return ChromaIndex(open_client(settings), settings.collection_prefix)
+def open_index(settings: Settings, *, rebuild: bool = False) -> ChromaIndex:
+    """The index that ``settings`` point at.
+
+    With ``rebuild`` an index folder that cannot be opened is moved aside (``chroma.broken-<time>``)
+    and a fresh one is started, so ``assistant ingest --rebuild`` recovers from any damage.
+    """
+    try:
+        return ChromaIndex(open_client(settings), settings.collection_prefix, settings.chroma_url)
+    except IndexUnavailableError:
+        if not rebuild or settings.chroma_url:
+            raise
+    path = Path(settings.index_dir) / "chroma"
+    aside = path.with_name(f"chroma.broken-{time.strftime('%Y%m%d-%H%M%S')}")
+    _forget_client(path)
+    path.rename(aside)
+    index = ChromaIndex(open_client(settings), settings.collection_prefix)
+    index.moved_aside = aside
+    return index
+
+
+def _forget_client(path: Path) -> None:
+    """Drop chromadb's in-process cache of the client for ``path`` (it would keep the old files open)."""
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        systems = SharedSystemClient._identifier_to_system  # noqa: SLF001
+        for key in [k for k in systems if Path(k).resolve() == path.resolve()]:
+            systems.pop(key).stop()
+    except Exception:  # noqa: BLE001 (best effort: a fresh process has no cache)
+        pass
