@@ -37,6 +37,7 @@ class AskRequest(BaseModel):
     question: str = Field(description="The question about the corpus.")
     history: list[Turn] = Field(default_factory=list, description="Earlier turns {role, content}, oldest first.")
     top_k: int | None = Field(None, ge=1, le=MAX_TOP_K, description="Passages to retrieve (default: settings).")
+    doc: str | None = Field(None, description="Answer from this corpus file only (name relative to the corpus).")
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -84,7 +85,7 @@ def add_api_routes(app: FastAPI, backend: ChatBackend, credentials: tuple[str, s
         except ValidationError as exc:
             return _error(422, _describe(exc))
         try:
-            answer = await run_in_threadpool(backend.ask, ask.question, ask.history, ask.top_k)
+            answer = await run_in_threadpool(backend.ask, ask.question, ask.history, ask.top_k, ask.doc)
         except QuestionError as exc:
             return _error(400, str(exc))
         except AssistantError as exc:

@@ -1,19 +1,22 @@
 """What the web chat needs from the engine: answers with a chosen number of passages, and a title.
 
-The chat receives an ``AssistantService`` built elsewhere; ``ChatBackend`` only adds per-request
-``top_k`` (the settings accordion) by keeping one light copy of the service per value — the copies
-share the index reader, the embedder and the answerer, only the retriever's ``top_k`` differs.
+The chat receives an ``AssistantService`` built elsewhere; ``ChatBackend`` only adds the choices of
+the settings accordion (number of passages, answer mode) by keeping one light copy of the service per
+choice — the copies share the index reader and the embedder (and the answerer, for the same mode).
 """
 
 from __future__ import annotations
 
+import inspect
+import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.answerers import build_answerer
 from assistant.corpus import load_corpus
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, QuestionError
 from assistant.service import AssistantService
 from assistant.types import Answer, Turn
 
@@ -71,11 +74,13 @@ def describe_corpus(service: AssistantService) -> CorpusInfo:
 
 
 class ChatBackend:
-    """Answers for the web chat and /api/ask, optionally with another number of passages."""
+    """Answers for the web chat and /api/ask, optionally with another number of passages, another
+    answer mode or a document filter (when the engine supports them)."""
 
     def __init__(self, service: AssistantService) -> None:
         self.service = service
-        self._variants: dict[int, AssistantService] = {service.settings.top_k: service}
+        self._variants: dict[tuple[int, str], AssistantService] = {
+            (service.settings.top_k, service.settings.answerer): service}
         self._lock = threading.Lock()
 
     @property
@@ -83,20 +88,66 @@ class ChatBackend:
         """The number of passages the settings ask for."""
         return self.service.settings.top_k
 
-    def _service_for(self, top_k: int | None) -> AssistantService:
-        if top_k is None:
-            return self.service
-        top_k = max(1, min(int(top_k), MAX_TOP_K))
+    @property
+    def answer_modes(self) -> list[str]:
+        """The configured answer mode, then the offline extractive one when it is another."""
+        configured = self.service.settings.answerer
+        return [configured] + (["extractive"] if configured != "extractive" else [])
+
+    @property
+    def documents(self) -> list[str]:
+        """Names of the indexed documents."""
+        return sorted({p.doc for p in self.service.retriever.passages.values()})
+
+    def _service_for(self, top_k: int | None, mode: str | None) -> AssistantService:
+        base = self.service
+        top_k = base.settings.top_k if top_k is None else max(1, min(int(top_k), MAX_TOP_K))
+        mode = mode or base.settings.answerer
+        if mode not in self.answer_modes:
+            raise QuestionError(f"unknown answer mode {mode!r}: choose one of {', '.join(self.answer_modes)}")
         with self._lock:
-            variant = self._variants.get(top_k)
+            variant = self._variants.get((top_k, mode))
             if variant is None:
-                base = self.service
-                variant = AssistantService(base.settings.model_copy(update={"top_k": top_k}),
-                                           base.retriever.model_copy(update={"top_k": top_k}), base.answerer)
-                self._variants[top_k] = variant
+                settings = base.settings.model_copy(update={"top_k": top_k, "answerer": mode})
+                answerer = base.answerer
+                if mode != base.settings.answerer:
+                    retriever = base.retriever
+                    answerer = build_answerer(settings, retriever.reader, retriever.encoder,
+                                              list(retriever.passages.values()))
+                variant = AssistantService(settings, base.retriever.model_copy(update={"top_k": top_k}), answerer)
+                self._variants[(top_k, mode)] = variant
             return variant
 
     def ask(self, question: str, history: Sequence[Turn | dict[str, Any]] | None = None,
-            top_k: int | None = None) -> Answer:
+            top_k: int | None = None, doc: str | None = None, mode: str | None = None) -> Answer:
         """The engine's answer; raises ``AssistantError`` subclasses for bad input."""
-        return self._service_for(top_k).ask(question, history or [])
+        service = self._service_for(top_k, mode)
+        if doc:
+            self._check_filter(service)
+            return service.ask(question, history or [], doc=doc)
+        return service.ask(question, history or [])
+
+    @staticmethod
+    def _check_filter(service: AssistantService) -> None:
+        if "doc" not in inspect.signature(service.ask).parameters:
+            raise QuestionError("this engine has no document filter: leave the document out")
+
+    def stream(self, question: str, history: Sequence[Turn | dict[str, Any]] | None = None,
+               top_k: int | None = None, doc: str | None = None, mode: str | None = None
+               ) -> Iterator[str | Answer]:
+        """Text chunks as the answerer writes them, then the final ``Answer`` (whose text wins).
+
+        Uses the engine's ``stream`` when it has one; otherwise the finished answer word by word.
+        """
+        service = self._service_for(top_k, mode)
+        stream = getattr(service, "stream", None)
+        if stream is None:
+            answer = self.ask(question, history, top_k, doc, mode)
+            yield from re.findall(r"\S+\s*", answer.answer)
+            yield answer
+            return
+        if doc:
+            self._check_filter(service)
+            yield from stream(question, history or [], doc=doc)
+        else:
+            yield from stream(question, history or [])

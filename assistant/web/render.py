@@ -159,15 +159,3 @@ def render_sources(answers: Sequence[tuple[int, Answer]]) -> str:
         parts.append("</details>")
     parts.append("</div>")
     return "".join(parts)
-
-
-def stream_prefixes(text: str, words_per_step: int = 3) -> list[str]:
-    """Growing prefixes of ``text`` ending on word boundaries, the last one being ``text``.
-
-    Markers such as ``[12]`` stay whole because prefixes end only at whitespace.
-    """
-    cuts = [m.end() for m in re.finditer(r"\S+", text)]
-    prefixes = [text[:cut] for cut in cuts[words_per_step - 1::words_per_step]]
-    if not prefixes or prefixes[-1] != text:
-        prefixes.append(text)
-    return prefixes

@@ -26,7 +26,6 @@ from assistant.web.render import (
     render_notice,
     render_question,
     render_sources,
-    stream_prefixes,
 )
 
 log = logging.getLogger(__name__)
@@ -35,6 +34,7 @@ STREAM_STEP_SECONDS = 0.03
 SHOWN_QUESTION_CHARS = 600
 PENDING = '<span class="answer pending">Reading the article…</span>'
 PENDING_PANEL = '<div class="sources-panel"><p class="sources-hint">Looking for the passages that answer this…</p></div>'
+ALL_DOCUMENTS = "All articles"
 INTERNAL_ERROR = "Something went wrong while answering this question. Please try again; the details are in the server log."
 
 CSS = """
@@ -108,8 +108,8 @@ def _shown_question(question: str) -> str:
 def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> gr.Blocks:
     """The chat as Gradio Blocks, ready to be mounted (see ``assistant.web.server``)."""
 
-    def respond(question: str | None, state: dict[str, Any] | None,
-                top_k: float | None) -> Iterator[tuple[str, list, str, dict]]:
+    def respond(question: str | None, state: dict[str, Any] | None, top_k: float | None,
+                doc: str | None, mode: str | None) -> Iterator[tuple[str, list, str, dict]]:
         state = state or new_state()
         question = question or ""
         turns, messages = state["turns"], state["messages"]
@@ -117,25 +117,37 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
         messages.append({"role": "assistant", "content": PENDING})
         previous_panel = render_sources(_answered(turns))
         yield "", messages, PENDING_PANEL, state
+        turn_no = len(turns) + 1
+        answer, shown, last_frame, notice = None, "", 0.0, None
         try:
-            answer = backend.ask(question, _history(turns), int(top_k) if top_k else None)
+            for item in backend.stream(question, _history(turns), int(top_k) if top_k else None,
+                                       None if doc in (None, "", ALL_DOCUMENTS) else doc, mode or None):
+                if isinstance(item, Answer):
+                    answer = item
+                    break
+                shown += item
+                wait = STREAM_STEP_SECONDS - (time.monotonic() - last_frame)
+                if wait > 0:  # pace instant chunks so the answer visibly unfolds
+                    time.sleep(wait)
+                messages[-1] = {"role": "assistant", "content": render_answer(shown, [], turn_no)}
+                yield "", messages, PENDING_PANEL, state
+                last_frame = time.monotonic()
+            if answer is None:
+                raise RuntimeError("the answer stream ended without an answer")
         except AssistantError as exc:
             notice = str(exc)
         except Exception:  # never a stack trace in the chat
             log.exception("answering %r failed", question[:200])
             notice = INTERNAL_ERROR
-        else:
-            notice = None
-        if notice is not None:
+        if notice is not None or answer is None:
             turns.append({"question": question, "answer": None, "notice": notice})
-            messages[-1] = {"role": "assistant", "content": render_notice(notice)}
+            messages[-1] = {"role": "assistant", "content": render_notice(notice or INTERNAL_ERROR)}
             yield "", messages, previous_panel, state
             return
-        turn_no = len(turns) + 1
-        for prefix in stream_prefixes(answer.answer):
-            messages[-1] = {"role": "assistant", "content": render_answer(prefix, answer.citations, turn_no)}
-            yield "", messages, PENDING_PANEL, state
-            time.sleep(STREAM_STEP_SECONDS)
+        content = render_answer(answer.answer, answer.citations, turn_no)
+        if getattr(answer, "notice", None):
+            content += render_notice(answer.notice)
+        messages[-1] = {"role": "assistant", "content": content}
         turns.append({"question": question, "answer": answer, "notice": None})
         yield "", messages, render_sources(_answered(turns)), state
 
@@ -152,11 +164,12 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
     def clear() -> tuple[list, str, dict, str]:
         return [], EMPTY_PANEL, new_state(), ""
 
-    def ask(question: str, history: list[dict[str, str]] | None = None, top_k: int | None = None) -> dict:
+    def ask(question: str, history: list[dict[str, str]] | None = None, top_k: int | None = None,
+            doc: str | None = None) -> dict:
         """Answer a question about the corpus: the answer text with [n] markers, citations (doc, section,
-        start, end, exact text) and the retrieved passages."""
+        start, end, exact text) and the retrieved passages. ``doc`` limits the answer to one article."""
         try:
-            return backend.ask(question, history or [], top_k).model_dump()
+            return backend.ask(question, history or [], top_k, doc or None).model_dump()
         except AssistantError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
@@ -183,16 +196,22 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
                 with gr.Accordion("Settings", open=False, elem_id="settings"):
                     top_k = gr.Slider(1, MAX_TOP_K, value=backend.default_top_k, step=1,
                                       label="Passages retrieved per question", elem_id="top-k")
+                    modes = backend.answer_modes
+                    mode = gr.Dropdown(modes, value=modes[0], label="Answer mode", elem_id="answer-mode",
+                                       visible=len(modes) > 1)
+                    documents = backend.documents
+                    doc = gr.Dropdown([ALL_DOCUMENTS, *documents], value=ALL_DOCUMENTS, label="Answer from",
+                                      elem_id="document", visible=len(documents) > 1)
             with gr.Column(scale=2, elem_id="sources-col"):
                 gr.HTML("<h2 id='sources-title'>Sources</h2>", js_on_load=None)
                 sources = gr.HTML(EMPTY_PANEL, elem_id="sources", js_on_load=None)
 
         outputs = [textbox, chatbot, sources, state]
         ui = {"api_visibility": "private", "concurrency_limit": 4, "show_progress": "hidden"}
-        textbox.submit(respond, [textbox, state, top_k], outputs, **ui)
-        ask_button.click(respond, [textbox, state, top_k], outputs, **ui)
+        textbox.submit(respond, [textbox, state, top_k, doc, mode], outputs, **ui)
+        ask_button.click(respond, [textbox, state, top_k, doc, mode], outputs, **ui)
         if examples is not None:
-            examples.load_input_event.then(respond, [textbox, state, top_k], outputs, **ui)
+            examples.load_input_event.then(respond, [textbox, state, top_k, doc, mode], outputs, **ui)
         clear_button.click(clear, None, [chatbot, sources, state, textbox], api_visibility="private")
         chatbot.clear(clear, None, [chatbot, sources, state, textbox], api_visibility="private")
         chatbot.like(on_like, [state], None, api_visibility="private")

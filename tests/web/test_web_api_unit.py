@@ -16,10 +16,10 @@ from assistant.web.api import add_api_routes
 
 class FakeBackend:
     def __init__(self) -> None:
-        self.calls: list[tuple[str, list[Turn], int | None]] = []
+        self.calls: list[tuple[str, list[Turn], int | None, str | None]] = []
 
-    def ask(self, question: str, history: list[Turn], top_k: int | None = None) -> Answer:
-        self.calls.append((question, history, top_k))
+    def ask(self, question: str, history: list[Turn], top_k: int | None = None, doc: str | None = None) -> Answer:
+        self.calls.append((question, history, top_k, doc))
         if question == "boom":
             raise RuntimeError("secret internals")
         if question == "no index":
@@ -38,12 +38,12 @@ def _client(credentials: tuple[str, str] | None = None) -> tuple[TestClient, Fak
 def test_answer_is_the_structured_answer() -> None:
     client, backend = _client()
     r = client.post("/api/ask", json={"question": "What?", "history": [{"role": "user", "content": "hi"}],
-                                      "top_k": 3})
+                                      "top_k": 3, "doc": "a.txt"})
     assert r.status_code == 200
     assert r.json()["citations"][0] == {"doc": "a.txt", "section": "", "start": 0, "end": 4, "text": "Text",
                                         "marker": 1}
     assert set(r.json()) == set(Answer.model_fields)
-    assert backend.calls == [("What?", [Turn(role="user", content="hi")], 3)]
+    assert backend.calls == [("What?", [Turn(role="user", content="hi")], 3, "a.txt")]
 
 
 @pytest.mark.parametrize(("body", "status", "message"), [

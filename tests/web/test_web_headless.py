@@ -81,3 +81,15 @@ def test_basic_auth_protects_the_chat_and_the_api(article_settings: Any, start_a
     assert httpx.get(url + "/config").status_code == 401
     client = Client(url + "/", auth=("ann", "s3cret"), verbose=False, download_files=False)
     assert client.predict(question=QUESTION, api_name="/ask")["citations"]
+
+
+def test_api_ask_document_filter(web_app: Any, article_service: Any) -> None:
+    import inspect
+
+    if "doc" not in inspect.signature(article_service.ask).parameters:
+        pytest.skip("the engine has no document filter")
+    doc = "global-security-architecture.txt"
+    r = httpx.post(web_app.url + "/api/ask", json={"question": QUESTION, "doc": doc}, timeout=60)
+    assert r.status_code == 200 and all(c["doc"] == doc for c in r.json()["citations"])
+    r = httpx.post(web_app.url + "/api/ask", json={"question": QUESTION, "doc": "../secrets.txt"}, timeout=60)
+    assert r.status_code == 400 and "outside the corpus" in r.json()["error"]

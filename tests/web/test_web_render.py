@@ -13,7 +13,6 @@ from assistant.web.render import (
     render_sources,
     source_cards,
     source_id,
-    stream_prefixes,
 )
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -94,16 +93,6 @@ def test_earlier_answers_are_folded_with_their_own_ids() -> None:
 
 def test_empty_panel() -> None:
     assert render_sources([]) == EMPTY_PANEL
-
-
-def test_stream_prefixes_grow_to_the_text_and_keep_markers_whole() -> None:
-    text = "One two three four [1] five six [12]."
-    prefixes = stream_prefixes(text, words_per_step=2)
-    assert prefixes[-1] == text
-    assert all(a != b and b.startswith(a) for a, b in zip(prefixes, prefixes[1:]))
-    for p in prefixes:
-        assert p.count("[") == p.count("]")
-    assert stream_prefixes("") == [""]
 
 
 def test_panel_says_how_a_follow_up_was_read() -> None:
