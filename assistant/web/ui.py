@@ -173,7 +173,7 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
         except AssistantError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
-    with gr.Blocks(title=info.title, fill_width=True) as demo:
+    with gr.Blocks(title=info.title, fill_width=True, analytics_enabled=False) as demo:
         gr.HTML(f'<div id="chat-header"><h1>{html.escape(info.title)}</h1>'
                 f'<p class="chat-description">{html.escape(info.description)}</p></div>',
                 js_on_load=None)
