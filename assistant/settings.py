@@ -37,11 +37,34 @@ class Settings(BaseSettings):
     lexical_k: int = Field(20, ge=1, description="Candidates taken from BM25 before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
 
-    answerer: Literal["extractive"] = Field("extractive", description="Which answerer writes the answer.")
+    answerer: Literal["extractive", "openai", "ollama", "local"] = Field(
+        "extractive", description="Which answerer writes the answer: the offline extractive default, a model "
+        "behind an OpenAI-compatible server, an Ollama server, or the packaged local GGUF model.")
     max_answer_sentences: int = Field(3, ge=1, le=8, description="Most sentences an extractive answer quotes.")
     abstain_threshold: float = Field(
         0.355, description="Support score under which the extractive answerer abstains (calibrated on the dev set)."
     )
+
+    llm_base_url: str | None = Field(
+        None, description="Server of the openai/ollama answerer (default: OpenAI's API for openai, "
+        "http://127.0.0.1:11434 for ollama; e.g. http://127.0.0.1:8000/v1 for llama_cpp.server).")
+    llm_model: str | None = Field(None, description="Model name for openai/ollama (default gpt-4o-mini / llama3.2).")
+    llm_api_key: SecretStr | None = Field(
+        None, description="API key of the OpenAI-compatible server (default: OPENAI_API_KEY, or a placeholder "
+        "that local servers accept).")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds a model may take to answer before the request fails.")
+    llm_max_tokens: int = Field(400, ge=16, description="Longest generated answer, in tokens.")
+    llm_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature of the openai/ollama answerer.")
+    llm_fallback: bool = Field(
+        True, description="When the model fails (unreachable, timeout, unknown model, malformed reply), answer "
+        "extractively with a notice instead of reporting an error.")
+    llm_rewrite_followups: bool = Field(
+        True, description="Let the openai/ollama model rewrite a follow-up into a standalone question for retrieval.")
+    local_model_path: Path | None = Field(
+        None, description="GGUF file of the local answerer (default: the packaged Gemma 3 270M, assembled "
+        "into <index_dir>/models on first use).")
+    local_threads: int = Field(2, ge=1, description="CPU threads of the local model.")
+    local_max_tokens: int = Field(16, ge=1, description="Longest short answer the local model may write, in tokens.")
 
     max_question_chars: int = Field(2000, ge=1, description="Longest accepted question.")
     max_history_turns: int = Field(6, ge=0, description="Earlier turns considered when resolving a follow-up.")

@@ -62,3 +62,17 @@ class Answer(BaseModel):
     standalone_question: str | None = Field(
         default=None, description="The question as resolved against the history, when it differs."
     )
+    unsupported: list[str] = Field(
+        default_factory=list, description="Sentences of a generated answer that cite no retrieved passage."
+    )
+    short_answer: str | None = Field(
+        default=None, description="A short phrase in front of the quoted answer, copied word for word from it."
+    )
+    notice: str | None = Field(
+        default=None, description="Why the configured model was not used (the extractive fallback answered)."
+    )
+
+    @property
+    def optional_empty(self) -> set[str]:
+        """The optional fields that hold nothing (left out of ``assistant ask --json``)."""
+        return {name for name in ("unsupported", "short_answer", "notice") if not getattr(self, name)}

