@@ -75,14 +75,38 @@ def format_answer(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def _doc_filter(args: argparse.Namespace) -> str | None:
+    """The --doc filter, checked to name a file inside the corpus folder (before anything is loaded)."""
+    if getattr(args, "doc", None) is None:
+        return None
+    from assistant.retrieval import check_doc_name
+
+    return check_doc_name(args.doc)
+
+
+class _OneDocument:
+    """A service whose answers come from one document (``--doc``), for the evaluator."""
+
+    def __init__(self, service, doc: str) -> None:  # noqa: ANN001
+        self._service, self._doc = service, service.retriever.check_doc(doc)
+        self.settings = service.settings
+
+    def ask(self, question: str, history=None) -> Answer:  # noqa: ANN001
+        return self._service.ask(question, history, doc=self._doc)
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self._service, name)
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question."""
     from assistant.service import AssistantService, clean_question
 
     settings = _settings(args)
     clean_question(args.question, settings.max_question_chars)  # fail fast, before loading models
+    doc = _doc_filter(args)
     history = _read_history(args.history)
-    answer = AssistantService.from_settings(settings).ask(args.question, history)
+    answer = AssistantService.from_settings(settings).ask(args.question, history, doc=doc)
     if args.json:
         print(json.dumps(answer.model_dump(exclude={"standalone_question"}), ensure_ascii=False))
     else:
@@ -108,7 +132,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     items = load_qa_set(args.qa)
     items = items[: args.limit] if args.limit else items
     settings = _settings(args)
+    doc = _doc_filter(args)
     service = AssistantService.from_settings(settings)
+    service = _OneDocument(service, doc) if doc else service
     console, err = Console(), Console(stderr=True)
     with Progress(TextColumn("answering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("ETA"), TimeRemainingColumn(), console=err, transient=True) as progress:
@@ -174,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--history", type=Path, help="JSON list (or JSONL) of earlier turns {role, content}")
+    p.add_argument("--doc", metavar="NAME", help="answer from this document only (file name relative to the corpus)")
     p.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_ask)
 
@@ -188,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-over", action="append", default=[], metavar="[TYPE:]METRIC=VALUE",
                    help="exit 1 when the metric is above VALUE, e.g. false_abstention=0.10 (repeatable)")
     p.add_argument("--no-report", action="store_true", help="skip report.md and report.html")
+    p.add_argument("--doc", metavar="NAME", help="ask every question of this document only (file name in the corpus)")
     p.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_eval)
 

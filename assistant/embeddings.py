@@ -27,6 +27,8 @@ def packaged_minilm_path() -> str:
 class SentenceTransformerEmbeddings(Embeddings):
     """Normalised sentence-transformers embeddings of a model in a local folder."""
 
+    CHUNK_BATCHES = 16
+
     def __init__(self, model_path: str, name: str, batch_size: int = 32) -> None:
         from sentence_transformers import SentenceTransformer
 
@@ -35,13 +37,19 @@ class SentenceTransformerEmbeddings(Embeddings):
         self._model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
 
     def embed_array(self, texts: Sequence[str], on_batch: ProgressCallback | None = None) -> np.ndarray:
-        """Embeddings of ``texts`` as a float32 array, reporting each finished batch."""
+        """Embeddings of ``texts`` as a float32 array, reporting progress every ``CHUNK_BATCHES`` batches.
+
+        Each call to ``encode`` gets many batches, which sentence-transformers sorts by length, so
+        batches hold texts of similar length and little padding is computed (as raw ``encode`` does).
+        """
         chunks = []
-        for i in range(0, len(texts), self.batch_size):
-            batch = list(texts[i:i + self.batch_size])
-            chunks.append(self._model.encode(batch, normalize_embeddings=True, convert_to_numpy=True))
+        step = self.batch_size * self.CHUNK_BATCHES
+        for i in range(0, len(texts), step):
+            chunk = list(texts[i:i + step])
+            chunks.append(self._model.encode(chunk, batch_size=self.batch_size, normalize_embeddings=True,
+                                             convert_to_numpy=True))
             if on_batch:
-                on_batch(len(batch))
+                on_batch(len(chunk))
         dim = self._model.get_embedding_dimension() or 0
         return np.vstack(chunks).astype(np.float32) if chunks else np.zeros((0, dim), np.float32)
 

@@ -14,7 +14,7 @@ from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from assistant.answerers import Answerer, build_answerer
-from assistant.embeddings import QueryEncoder, build_embedder
+from assistant.embeddings import QueryEncoder, build_query_embedder
 from assistant.errors import QuestionError
 from assistant.followup import ResolvedQuestion, resolve
 from assistant.retrieval import HybridRetriever
@@ -52,9 +52,9 @@ class AssistantService:
 
     @classmethod
     def from_settings(cls, settings: Settings, encoder: QueryEncoder | None = None) -> AssistantService:
-        """Open the committed index and load the embedder named by ``settings``."""
+        """Open the committed index and load the question embedder named by ``settings``."""
         reader: IndexReader = open_index(settings).reader()
-        encoder = encoder or QueryEncoder(build_embedder(settings))
+        encoder = encoder or QueryEncoder(build_query_embedder(settings))
         retriever = HybridRetriever.from_reader(
             reader, encoder, top_k=settings.top_k, dense_k=settings.dense_k,
             lexical_k=settings.lexical_k, rrf_k=settings.rrf_k,
@@ -67,19 +67,31 @@ class AssistantService:
             lambda x: {**x, "resolved": resolve(x["question"], x["history"], self.settings.max_history_turns)}
         )
         retrieve_step = RunnablePassthrough.assign(
-            passages=(lambda x: x["resolved"].standalone) | self.retriever | RunnableLambda(_to_passages)
+            passages=RunnableLambda(lambda x, config: self.retriever.invoke(  # the current retriever, with the filter
+                x["resolved"].standalone, config, doc=x.get("doc"))) | RunnableLambda(_to_passages)
         )
         answer_step = RunnablePassthrough.assign(
             draft=lambda x: self.answerer.answer(x["resolved"], x["passages"])
         )
         return resolve_step | retrieve_step | answer_step
 
-    def ask(self, question: str, history: Sequence[Turn | dict[str, Any]] | None = None) -> Answer:
-        """Answer one question, given the earlier turns of the conversation."""
+    def _follow_index(self) -> None:
+        """After an ingest replaced the generation, rebuild the extractive answerer's term statistics."""
+        generation = self.retriever.reader.generation
+        if getattr(self, "_generation", generation) != generation and self.settings.answerer == "extractive":
+            self.answerer = build_answerer(self.settings, self.retriever.reader, self.retriever.encoder,
+                                           list(self.retriever.passages.values()))
+        self._generation = generation
+
+    def ask(self, question: str, history: Sequence[Turn | dict[str, Any]] | None = None,
+            doc: str | None = None) -> Answer:
+        """Answer one question, given the earlier turns of the conversation (from document ``doc`` only, if given)."""
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
         turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history or []]
-        result = self.chain.invoke({"question": text, "history": turns})
+        doc = self.retriever.check_doc(doc)
+        self._follow_index()
+        result = self.chain.invoke({"question": text, "history": turns, "doc": doc})
         resolved: ResolvedQuestion = result["resolved"]
         draft = result["draft"]
         return Answer(

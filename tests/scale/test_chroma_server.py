@@ -1,0 +1,57 @@
+"""Client-server mode against a real `chroma run` on loopback: same answers, clear errors, recovery."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from assistant.errors import IndexUnavailableError
+from assistant.settings import Settings
+from tests.scale.conftest import ChromaServer, free_port
+
+pytestmark = pytest.mark.e2e
+
+
+def test_server_mode_answers_like_the_local_index_and_survives_a_restart(
+        chroma_server: ChromaServer, fresh_two: Settings, minilm) -> None:  # noqa: ANN001
+    from assistant.embeddings import QueryEncoder
+    from assistant.ingest import ingest
+    from assistant.service import AssistantService
+    from assistant.store import open_index
+
+    settings = fresh_two.model_copy(update={"chroma_url": chroma_server.url, "chroma_timeout_s": 5.0})
+    report = ingest(settings, embedder_factory=lambda: minilm)
+    assert report.documents == 2 and not (settings.index_dir / "chroma").exists()  # nothing written locally
+    assert ingest(settings, embedder_factory=lambda: minilm).unchanged
+    assert open_index(settings).manifest().generation == report.generation
+
+    service = AssistantService.from_settings(settings, encoder=QueryEncoder(minilm))
+    answer = service.ask("When did the harbour reopen?")
+    assert "1998" in answer.answer and answer.citations[0].doc == "harbour.md"
+
+    chroma_server.stop()  # the server goes away mid-session
+    started = time.monotonic()
+    with pytest.raises(IndexUnavailableError, match=f"Chroma server at {chroma_server.url} is unreachable"):
+        service.ask("What did Medvedev propose in 2008?")
+    assert time.monotonic() - started < 15  # a clear error, not a hang
+    with pytest.raises(IndexUnavailableError, match="unreachable"):
+        AssistantService.from_settings(settings, encoder=QueryEncoder(minilm))
+
+    chroma_server.start()  # it comes back: the same service answers again
+    answer = service.ask("What did Medvedev propose in 2008?")
+    assert "European Security Treaty" in answer.answer
+
+
+def test_an_unreachable_or_malformed_url_fails_fast_with_one_line(tmp_path) -> None:  # noqa: ANN001
+    from assistant.store import open_index
+
+    settings = Settings(index_dir=tmp_path, chroma_url=f"http://127.0.0.1:{free_port()}", chroma_timeout_s=2)
+    started = time.monotonic()
+    with pytest.raises(IndexUnavailableError) as info:
+        open_index(settings)
+    assert time.monotonic() - started < 5
+    message = str(info.value)
+    assert "\n" not in message and "unreachable" in message and "ASSISTANT_CHROMA_URL" in message
+    with pytest.raises(IndexUnavailableError, match="http://host:port"):
+        open_index(settings.model_copy(update={"chroma_url": "localhost:8000"}))
