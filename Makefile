@@ -49,5 +49,15 @@ test: index chromium
 eval: index
 	$(BIN)/assistant eval $(EVAL_SET) --out eval-out $(EVAL_BARS)
 
+# Benchmarks (not part of `make test`; the 1,000-article ingest takes 10-20 minutes on 2 cores).
+# Figures and how they were taken: bench/RESULTS.md.
+BENCH_WORK := .assistant/bench
+bench: index
+	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/cold.py
+	$(BIN)/python bench/ingest_bench.py --articles 1000
+	$(BIN)/python bench/load.py --clients 50 --duration 60 \
+		--index $(BENCH_WORK)/index-1000 --corpus $(BENCH_WORK)/corpus-1000
+
 clean:
 	rm -rf .assistant eval-out test-output

@@ -1,0 +1,113 @@
+"""Ingest throughput and query latency on a generated corpus of many articles.
+
+    python bench/ingest_bench.py --articles 1000 --paragraphs 4
+
+1. writes the corpus (bench/corpus_gen.py) and ingests it into a fresh index with the real
+   MiniLM, loaded once beforehand (so neither figure includes the model load);
+2. encodes the same passage texts with raw ``SentenceTransformer.encode`` in the same run;
+3. asks the dev questions against that index (ONNX query encoder), with and without a document
+   filter, and prints p50/p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+
+from common import WORK, dev_questions, load_average, machine, summary_ms
+
+from corpus_gen import generate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--paragraphs", type=int, default=4, help="paragraphs per generated article")
+    parser.add_argument("--work", default=str(WORK), help="folder for the corpus and the index")
+    args = parser.parse_args()
+
+    from pathlib import Path
+
+    from assistant.embeddings import QueryEncoder, build_embedder, build_query_embedder, ensure_onnx_export
+    from assistant.ingest import _split_corpus, ingest, passage_embedding_text
+    from assistant.corpus import load_corpus
+    from assistant.service import AssistantService
+    from assistant.settings import Settings
+
+    work = Path(args.work)
+    corpus, index = work / f"corpus-{args.articles}", work / f"index-{args.articles}"
+    shutil.rmtree(index, ignore_errors=True)
+    generate(corpus, args.articles, args.paragraphs)
+    settings = Settings(corpus_dir=corpus, index_dir=index)
+    print(f"machine: {machine()}; load average before: {load_average()}")
+
+    t = time.perf_counter()
+    embedder = build_embedder(settings)
+    embedder.embed_array(["warm up the model", "and its threads"])
+    print(f"model load + warm-up: {time.perf_counter() - t:.1f} s")
+
+    phases: list[tuple[int, float]] = []
+
+    def progress(total: int):  # noqa: ANN202
+        phases.append((total, time.perf_counter()))
+        return lambda n: None
+
+    t = time.perf_counter()
+    report = ingest(settings, embedder_factory=lambda: embedder, progress=progress, export_onnx=False)
+    ingest_s = time.perf_counter() - t
+    passage_phase_s = phases[1][1] - phases[0][1] if len(phases) > 1 else float("nan")
+    print(report.summary())
+
+    passages, _ = _split_corpus(load_corpus(corpus), settings.passage_max_words)
+    texts = [passage_embedding_text(p) for p in passages]
+    t = time.perf_counter()
+    embedder._model.encode(texts, batch_size=settings.embed_batch_size, normalize_embeddings=True,  # noqa: SLF001
+                           convert_to_numpy=True)
+    raw_s = time.perf_counter() - t
+    print(f"load average after ingest + raw encode: {load_average()}")
+
+    results = {
+        "articles": args.articles, "paragraphs_per_article": args.paragraphs,
+        "passages": report.passages, "sentences": report.sentences,
+        "ingest_s": round(ingest_s, 1), "ingest_passages_per_s": round(report.passages / ingest_s, 1),
+        "ingest_texts_per_s": round((report.passages + report.sentences) / ingest_s, 1),
+        "passage_phase_s": round(passage_phase_s, 1),
+        "raw_encode_s": round(raw_s, 1), "raw_passages_per_s": round(len(texts) / raw_s, 1),
+    }
+    results["ratio_end_to_end"] = round(results["ingest_passages_per_s"] / results["raw_passages_per_s"], 2)
+    results["ratio_passage_phase"] = round(raw_s / passage_phase_s, 2)
+    print(f"ingest: {report.passages} passages + {report.sentences} sentences in {ingest_s:.1f} s = "
+          f"{results['ingest_passages_per_s']} passages/s end to end ({results['ingest_texts_per_s']} texts/s); "
+          f"passage embedding phase {passage_phase_s:.1f} s")
+    print(f"raw SentenceTransformer.encode of the same {len(texts)} passages: {raw_s:.1f} s = "
+          f"{results['raw_passages_per_s']} passages/s")
+    print(f"ratio ingest/raw: {results['ratio_end_to_end']} end to end (ingest also embeds the sentences), "
+          f"{results['ratio_passage_phase']} for the passage phase alone")
+
+    ensure_onnx_export(settings, embedder)
+    service = AssistantService.from_settings(settings, encoder=QueryEncoder(build_query_embedder(settings)))
+    service.ask("warm-up question about sanctions")
+    items = dev_questions()
+    docs = service.retriever.documents
+    plain, filtered = [], []
+    for i, item in enumerate(items):
+        t = time.perf_counter()
+        service.ask(item["question"], item.get("history") or [])
+        plain.append(time.perf_counter() - t)
+    for i, item in enumerate(items):
+        t = time.perf_counter()
+        service.ask(item["question"] + " ", item.get("history") or [], doc=docs[(i * 37) % len(docs)])
+        filtered.append(time.perf_counter() - t)
+    print(f"query latency at {args.articles} articles, no filter: {summary_ms(plain)}")
+    print(f"query latency at {args.articles} articles, --doc filter: {summary_ms(filtered)}")
+    results["query_ms"] = {"p50": round(sorted(plain)[len(plain) // 2] * 1000, 1),
+                           "summary": summary_ms(plain), "filtered": summary_ms(filtered)}
+    results["load_average_end"] = load_average()
+    (work / f"ingest-{args.articles}.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
