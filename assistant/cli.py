@@ -63,9 +63,13 @@ def _read_history(path: Path | None) -> list[Turn]:
         raise AssistantError(f"cannot read history file {path}: {str(exc).splitlines()[0]}") from exc
 
 
-def format_answer(answer: Answer) -> str:
-    """The answer followed by its numbered sources, for a terminal."""
-    lines = [answer.answer]
+def format_sources(answer: Answer) -> str:
+    """The numbered sources of an answer and the sentences no valid citation supports, for a terminal."""
+    lines = []
+    if answer.unsupported:
+        lines.append("")
+        lines.append("Not supported by a cited passage:")
+        lines.extend(f"  - {sentence}" for sentence in answer.unsupported)
     if answer.citations:
         lines.append("")
         for c in answer.citations:
@@ -73,6 +77,12 @@ def format_answer(answer: Answer) -> str:
             lines.append(f"[{c.marker}] {where} (chars {c.start}-{c.end})")
             lines.append(f"    {c.text}")
     return "\n".join(lines)
+
+
+def format_answer(answer: Answer) -> str:
+    """The answer followed by its numbered sources, for a terminal."""
+    sources = format_sources(answer)
+    return f"{answer.answer}\n{sources}" if sources else answer.answer
 
 
 def _doc_filter(args: argparse.Namespace) -> str | None:
@@ -99,18 +109,36 @@ class _OneDocument:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    """Answer one question."""
+    """Answer one question, printing the answer as it is written (``--json``: only the final object)."""
     from assistant.service import AssistantService, clean_question
 
     settings = _settings(args)
     clean_question(args.question, settings.max_question_chars)  # fail fast, before loading models
     doc = _doc_filter(args)
     history = _read_history(args.history)
-    answer = AssistantService.from_settings(settings).ask(args.question, history, doc=doc)
+    shown: list[str] = []
+    answer: Answer | None = None
+    for item in AssistantService.from_settings(settings).stream(args.question, history, doc=doc):
+        if isinstance(item, Answer):
+            answer = item
+        elif not args.json:
+            shown.append(item)
+            print(item, end="", flush=True)
+    assert answer is not None
+    if answer.notice:
+        print(f"note: {answer.notice}", file=sys.stderr)
     if args.json:
-        print(json.dumps(answer.model_dump(exclude={"standalone_question"}), ensure_ascii=False))
-    else:
-        print(format_answer(answer))
+        exclude = {"standalone_question"} | answer.optional_empty
+        print(json.dumps(answer.model_dump(exclude=exclude), ensure_ascii=False))
+        return 0
+    streamed = "".join(shown)
+    if not " ".join(streamed.split()).endswith(" ".join(answer.answer.split())):
+        # the checked answer differs from the raw text (markers removed, abstention, fallback)
+        print(f"\n\nChecked answer:\n{answer.answer}" if streamed.strip() else answer.answer, end="")
+    print()
+    sources = format_sources(answer)
+    if sources:
+        print(sources)
     return 0
 
 

@@ -1,19 +1,20 @@
 """The question-answering service used alike by the CLI, the web chat and the evaluator.
 
-The chain is plain LCEL: resolve the follow-up → retrieve (hybrid retriever) → answer.
+The chain is plain LCEL: resolve the follow-up → retrieve (hybrid retriever) → answer. ``stream``
+runs the same resolve → retrieve steps, then streams the answerer's text before the final ``Answer``.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
-from assistant.answerers import Answerer, build_answerer
+from assistant.answerers import Answerer, Draft, build_answerer, stream_draft
 from assistant.embeddings import QueryEncoder, build_query_embedder
 from assistant.errors import QuestionError
 from assistant.followup import ResolvedQuestion, resolve
@@ -62,10 +63,19 @@ class AssistantService:
         answerer = build_answerer(settings, reader, encoder, list(retriever.passages.values()))
         return cls(settings, retriever, answerer)
 
+    def _resolve(self, question: str, history: list[Turn]) -> ResolvedQuestion:
+        """The rule-based resolution; a follow-up is rewritten by the answerer's model when it can."""
+        resolved = resolve(question, history, self.settings.max_history_turns)
+        rewrite = getattr(self.answerer, "rewrite", None)
+        if resolved.context and rewrite is not None:
+            recent = history[-self.settings.max_history_turns:] if self.settings.max_history_turns else []
+            standalone = rewrite(question, recent)
+            if standalone:
+                return ResolvedQuestion(standalone, previous_reply=resolved.previous_reply)
+        return resolved
+
     def _build_chain(self) -> Runnable:
-        resolve_step = RunnableLambda(
-            lambda x: {**x, "resolved": resolve(x["question"], x["history"], self.settings.max_history_turns)}
-        )
+        resolve_step = RunnableLambda(lambda x: {**x, "resolved": self._resolve(x["question"], x["history"])})
         retrieve_step = RunnablePassthrough.assign(
             passages=RunnableLambda(lambda x, config: self.retriever.invoke(  # the current retriever, with the filter
                 x["resolved"].standalone, config, doc=x.get("doc"))) | RunnableLambda(_to_passages)
@@ -73,7 +83,8 @@ class AssistantService:
         answer_step = RunnablePassthrough.assign(
             draft=lambda x: self.answerer.answer(x["resolved"], x["passages"])
         )
-        return resolve_step | retrieve_step | answer_step
+        self.retrieval_chain = resolve_step | retrieve_step
+        return self.retrieval_chain | answer_step
 
     def _follow_index(self) -> None:
         """After an ingest replaced the generation, rebuild the extractive answerer's term statistics."""
@@ -92,13 +103,43 @@ class AssistantService:
         doc = self.retriever.check_doc(doc)
         self._follow_index()
         result = self.chain.invoke({"question": text, "history": turns, "doc": doc})
+        return self._answer(text, result, result["draft"], started)
+
+    def stream(self, question: str, history: Sequence[Turn | dict[str, Any]] | None = None,
+               doc: str | None = None) -> Iterator[str | Answer]:
+        """Answer text chunks as the answerer writes them, then the final ``Answer``.
+
+        The final answer's text is the checked one (a generated answer's bad markers removed, or the
+        abstention); show it in place of the chunks once it arrives.
+
+            >>> for item in service.stream("What did Medvedev propose?"):
+            ...     print(item if isinstance(item, str) else item.citations, end="")
+        """
+        started = time.perf_counter()
+        text = clean_question(question, self.settings.max_question_chars)
+        turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history or []]
+        doc = self.retriever.check_doc(doc)
+        self._follow_index()
+        result = self.retrieval_chain.invoke({"question": text, "history": turns, "doc": doc})
+        draft: Draft | None = None
+        for item in stream_draft(self.answerer, result["resolved"], result["passages"]):
+            if isinstance(item, Draft):
+                draft = item
+            elif item:
+                yield item
+        if draft is None:
+            raise RuntimeError("the answerer finished without an answer")
+        yield self._answer(text, result, draft, started)
+
+    @staticmethod
+    def _answer(text: str, result: dict[str, Any], draft: Draft, started: float) -> Answer:
         resolved: ResolvedQuestion = result["resolved"]
-        draft = result["draft"]
         return Answer(
             question=text, answer=draft.answer, abstained=draft.abstained, citations=draft.citations,
             retrieved=result["passages"],
-            standalone_question=resolved.standalone if resolved.context else None,
+            standalone_question=resolved.standalone if resolved.standalone != text else None,
             latency_ms=round((time.perf_counter() - started) * 1000, 2),
+            unsupported=draft.unsupported, short_answer=draft.short_answer, notice=draft.notice,
         )
 
 

@@ -63,7 +63,9 @@ class Settings(BaseSettings):
     local_model_path: Path | None = Field(
         None, description="GGUF file of the local answerer (default: the packaged Gemma 3 270M, assembled "
         "into <index_dir>/models on first use).")
-    local_threads: int = Field(2, ge=1, description="CPU threads of the local model.")
+    local_threads: int = Field(
+        1, ge=1, description="CPU threads of the local model (1 by default: with 2 threads on a busy 2-core "
+        "machine llama.cpp slowed from ~40 to under 1 token/s).")
     local_max_tokens: int = Field(16, ge=1, description="Longest short answer the local model may write, in tokens.")
 
     max_question_chars: int = Field(2000, ge=1, description="Longest accepted question.")

@@ -45,9 +45,12 @@ def _chat_model(settings: Settings):  # noqa: ANN202  (a LangChain BaseChatModel
             raise _missing("llm", "langchain-openai") from exc
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else os.environ.get("OPENAI_API_KEY")
         name = settings.llm_model or OPENAI_DEFAULT_MODEL
+        # ChatOpenAI sends the limit as max_completion_tokens, which servers such as llama_cpp.server
+        # ignore: other servers get the older max_tokens too (ChatAnswerer also stops reading past it).
+        extra = {"max_tokens": settings.llm_max_tokens} if settings.llm_base_url else None
         model = ChatOpenAI(model=name, base_url=settings.llm_base_url, api_key=key or PLACEHOLDER_KEY,
                            timeout=settings.llm_timeout, max_retries=0, max_tokens=settings.llm_max_tokens,
-                           temperature=settings.llm_temperature)
+                           temperature=settings.llm_temperature, extra_body=extra)
         where = settings.llm_base_url or "api.openai.com"
         return model, name, f"the OpenAI-compatible server at {where}"
     try:
@@ -99,7 +102,7 @@ def build_answerer(settings: Settings, reader: IndexReader, encoder: QueryEncode
 
             model, name, service = _chat_model(settings)
             primary = ChatAnswerer(model, reader, service=service, model_name=name, timeout=settings.llm_timeout,
-                                   abstention_message=load_prompt("abstention"),
+                                   abstention_message=load_prompt("abstention"), max_tokens=settings.llm_max_tokens,
                                    rewrite_followups=settings.llm_rewrite_followups)
         case "local":
             from assistant.answerers.local import ShortAnswerAnswerer

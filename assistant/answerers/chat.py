@@ -75,12 +75,13 @@ class ChatAnswerer:
     """
 
     def __init__(self, model: Any, reader: IndexReader, *, service: str, model_name: str, timeout: float,
-                 abstention_message: str, rewrite_followups: bool = True) -> None:
+                 abstention_message: str, max_tokens: int = 400, rewrite_followups: bool = True) -> None:
         self._model = model
         self._reader = reader
         self.service = service
         self.model_name = model_name
         self.timeout = timeout
+        self.max_chunks = max_tokens + 8  # a streamed chunk is about one token; a server may ignore the limit
         self._abstention = Draft(answer=abstention_message, abstained=True)
         self.rewrite_followups = rewrite_followups
 
@@ -90,8 +91,12 @@ class ChatAnswerer:
     def _generate(self, messages: list[BaseMessage]) -> Iterator[str]:
         """The model's text in chunks; any failure (or the deadline passing) as ModelUnavailableError."""
         deadline = time.monotonic() + self.timeout
+        stream = self._model.stream(messages)
         try:
-            for chunk in self._model.stream(messages):
+            for n, chunk in enumerate(stream):
+                if n >= self.max_chunks:
+                    log.info("stopped reading a reply after %d chunks", n)
+                    break
                 yield _content(chunk)
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"no complete answer within {self.timeout:g} s")
@@ -99,6 +104,8 @@ class ChatAnswerer:
             raise
         except Exception as exc:  # every library's own error type: one clear message
             raise self._fail(exc) from exc
+        finally:
+            stream.close()  # ends the HTTP response when we stop early
 
     def draft(self, text: str, passages: Sequence[RetrievedPassage]) -> Draft:
         """The checked answer for the model's full text."""

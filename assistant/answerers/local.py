@@ -109,7 +109,8 @@ class LlamaCompletion:
     def __init__(self, model_path: Path, *, threads: int, max_tokens: int, n_ctx: int = 2048) -> None:
         from llama_cpp import Llama
 
-        self._llm = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=threads, verbose=False, seed=0)
+        self._llm = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=threads,
+                          n_threads_batch=threads, verbose=False, seed=0)
         self._max_tokens = max_tokens
         self._lock = threading.Lock()
 
