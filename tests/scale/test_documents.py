@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import pytest
 
 from assistant.retrieval import DocumentFilterError, check_doc_name
 from assistant.settings import Settings
-from tests.scale.conftest import ARTICLE_NAME
+from tests.scale.conftest import ARTICLE_NAME, ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -66,3 +67,19 @@ def test_cli_ask_with_doc_cites_only_that_file(onnx_settings: Settings) -> None:
                            "--doc", "harbour.md", "--json"], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert '"doc": "harbour.md"' in done.stdout and ARTICLE_NAME not in done.stdout
+
+
+def test_eval_with_doc_asks_every_question_of_that_document(onnx_settings: Settings, tmp_path) -> None:  # noqa: ANN001
+    from assistant.cli import main
+
+    qa = ROOT / ".." / "shared" / "qa" / "dev.jsonl"
+    if not qa.exists():
+        pytest.skip("the shared dev set is not beside the project")
+    args = ["--index", str(onnx_settings.index_dir), "eval", str(qa), "--corpus", str(onnx_settings.corpus_dir),
+            "--limit", "4", "--no-report"]
+    assert main([*args, "--out", str(tmp_path / "run"), "--doc", ARTICLE_NAME]) == 0
+    results = [json.loads(line) for line in (tmp_path / "run" / "results.jsonl").read_text().splitlines()]
+    assert len(results) == 4
+    assert {p["doc"] for r in results for p in r["retrieved"]} == {ARTICLE_NAME}
+    assert all(c["doc"] == ARTICLE_NAME for r in results for c in r["citations"])
+    assert main([*args, "--out", str(tmp_path / "bad"), "--doc", "../x.txt"]) == 2
