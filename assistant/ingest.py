@@ -143,6 +143,8 @@ def ingest(settings: Settings, *, rebuild: bool = False, embedder_factory: Embed
     ):
         ids = [s.id for s in spans]
         known = index.stored_embeddings(previous.generation, kind, ids) if previous else {}
+        if not rebuild:  # what a crashed ingest already embedded into this generation (ids are content hashes)
+            known |= index.stored_embeddings(generation, kind, [i for i in ids if i not in known], embedder_name)
         index.write_generation(generation, kind, spans, embedding.vectors(texts, ids, known))
     index.commit(Manifest(generation, embedder_name, documents))
     index.drop_other_generations(keep=generation)

@@ -118,10 +118,12 @@ class ChromaIndex:
 
     moved_aside: Path | None = None  # set by open_index(rebuild=True) when the old folder was unreadable
 
-    def __init__(self, client, prefix: str, location: str | None = None) -> None:  # noqa: ANN001
+    def __init__(self, client, prefix: str, location: str | None = None,  # noqa: ANN001
+                 embedder: str | None = None) -> None:
         self._client = client
         self._prefix = prefix
         self.location = location  # the server URL in server mode, named in error messages
+        self.embedder = embedder  # the embedder whose vectors this index writes
 
     def guard(self, action: Callable[[], T]) -> T:
         """Run a Chroma call, turning a lost server into a one-line ``IndexUnavailableError``."""
@@ -180,13 +182,17 @@ class ChromaIndex:
         return dropped
 
     # -- writing ------------------------------------------------------------------------------
-    def stored_embeddings(self, generation: int, kind: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """Embeddings already stored in ``generation`` for those of ``ids`` it holds."""
+    def stored_embeddings(self, generation: int, kind: str, ids: Sequence[str],
+                          embedder: str | None = None) -> dict[str, np.ndarray]:
+        """Embeddings already stored in ``generation`` for those of ``ids`` it holds (only if its
+        collection was written by ``embedder``, when given: for the leftovers of a crashed ingest)."""
         try:
             collection = self._client.get_collection(self._collection_name(kind, generation), embedding_function=None)
         except Exception as exc:
             if self.location and _is_transport_error(exc):
                 raise _unreachable(self.location, exc) from exc
+            return {}
+        if embedder is not None and (collection.metadata or {}).get("embedder") != embedder:
             return {}
         found: dict[str, np.ndarray] = {}
         id_list = list(ids)
@@ -208,16 +214,18 @@ class ChromaIndex:
 
     def write_generation(self, generation: int, kind: str, spans: Sequence[Passage | Sentence],
                          embeddings: np.ndarray) -> None:
-        """Write one collection of a new generation (replacing any leftover of a crashed ingest)."""
-        self.guard(lambda: self._write_generation(generation, kind, spans, embeddings))
+        """Write one collection of a new generation (replacing any leftover of a crashed ingest),
+        labelled with the index's ``embedder`` (so a later ingest may reuse it if this one crashes)."""
+        self.guard(lambda: self._write_generation(generation, kind, spans, embeddings, self.embedder))
 
     def _write_generation(self, generation: int, kind: str, spans: Sequence[Passage | Sentence],
-                          embeddings: np.ndarray) -> None:
+                          embeddings: np.ndarray, embedder: str | None) -> None:
         name = self._collection_name(kind, generation)
         if name in {c.name for c in self._client.list_collections()}:
             self._client.delete_collection(name)
         collection = self._client.create_collection(
-            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedder": embedder} if embedder else None,
         )
         for part in _batches(len(spans)):
             chunk = spans[part]
@@ -369,7 +377,7 @@ def open_index(settings: Settings, *, rebuild: bool = False) -> ChromaIndex:
     and a fresh one is started, so ``assistant ingest --rebuild`` recovers from any damage.
     """
     try:
-        return ChromaIndex(open_client(settings), settings.collection_prefix, settings.chroma_url)
+        return ChromaIndex(open_client(settings), settings.collection_prefix, settings.chroma_url, settings.embedder)
     except IndexUnavailableError:
         if not rebuild or settings.chroma_url:
             raise
@@ -377,7 +385,7 @@ def open_index(settings: Settings, *, rebuild: bool = False) -> ChromaIndex:
     aside = path.with_name(f"chroma.broken-{time.strftime('%Y%m%d-%H%M%S')}")
     _forget_client(path)
     path.rename(aside)
-    index = ChromaIndex(open_client(settings), settings.collection_prefix)
+    index = ChromaIndex(open_client(settings), settings.collection_prefix, settings.chroma_url, settings.embedder)
     index.moved_aside = aside
     return index
 

@@ -203,3 +203,28 @@ def test_a_long_lived_service_follows_concurrent_ingests(fresh_two: Settings, mi
     answer = service.ask("When was lighthouse number 2 of Vardholm painted red?", doc="lighthouse-2.txt")
     assert "1952" in answer.answer
     assert ARTICLE_NAME in service.retriever.documents
+
+
+def test_an_ingest_after_a_crash_reuses_what_the_crashed_one_embedded(fresh_two: Settings, minilm) -> None:  # noqa: ANN001
+    from assistant.ingest import ingest
+    from assistant.store import ChromaIndex, open_index
+
+    class CrashAfterPassages(ChromaIndex):
+        def write_generation(self, generation, kind, spans, embeddings) -> None:  # noqa: ANN001
+            super().write_generation(generation, kind, spans, embeddings)
+            if kind == "passages":
+                raise KeyboardInterrupt("simulated crash after the new passages were written")
+
+    settings = fresh_two
+    ingest(settings, embedder_factory=lambda: minilm)
+    (settings.corpus_dir / "lighthouse.txt").write_text(
+        "Lighthouse\nThe lighthouse of Vardholm was painted red in 1952. It was rebuilt in 1960.\n", encoding="utf-8")
+    crashing = CrashAfterPassages(open_index(settings)._client, settings.collection_prefix,  # noqa: SLF001
+                                  embedder=settings.embedder)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(settings, embedder_factory=lambda: minilm, index=crashing)
+    report = ingest(settings, embedder_factory=lambda: minilm)
+    assert report.added_documents == ["lighthouse.txt"]
+    assert report.embedded == 2  # only the new file's two sentences: its passage came from the crashed run
+    ids, n_sentences, _ = _index_state(settings)
+    assert len(ids) == len(set(ids)) == report.passages and n_sentences == report.sentences
