@@ -130,3 +130,16 @@ def test_the_cli_streams_with_the_local_model(article_settings: Settings, gguf_p
                             text=True, env=env, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("2008 — ") and "[1] global-security-architecture.txt" in result.stdout
+
+
+@pytest.mark.parametrize("mode", ["extractive", "local", "openai"])
+def test_every_answerer_keeps_the_same_contract(mode: str, request: pytest.FixtureRequest,
+                                                article_settings: Settings) -> None:
+    """One invariant for every interchangeable answerer: streamed text, then exact citations or an abstention."""
+    service = {"extractive": "article_service", "local": "local_service", "openai": "openai_service"}[mode]
+    service = request.getfixturevalue(service)
+    for question in [ANSWERABLE[0], UNANSWERABLE]:
+        chunks, answer = _stream(service, question)
+        assert chunks and answer.question == question
+        _check_contract(answer, article_settings)
+        assert answer.abstained == (not answer.citations)
