@@ -79,7 +79,7 @@ def _first_line(exc: BaseException) -> str:
 
 def _unreachable(url: str, exc: BaseException) -> IndexUnavailableError:
     return IndexUnavailableError(
-        f"the Chroma server at {url} is unreachable ({_first_line(exc)}); start it "
+        f"the Chroma server at {url} is unreachable or not answering ({_first_line(exc)}); start it "
         f"('chroma run --path DIR --host HOST --port PORT') or unset ASSISTANT_CHROMA_URL"
     )
 

@@ -32,7 +32,7 @@ def test_server_mode_answers_like_the_local_index_and_survives_a_restart(
 
     chroma_server.stop()  # the server goes away mid-session
     started = time.monotonic()
-    with pytest.raises(IndexUnavailableError, match=f"Chroma server at {chroma_server.url} is unreachable"):
+    with pytest.raises(IndexUnavailableError, match=f"Chroma server at {chroma_server.url} is unreachable or not answering"):
         service.ask("What did Medvedev propose in 2008?")
     assert time.monotonic() - started < 15  # a clear error, not a hang
     with pytest.raises(IndexUnavailableError, match="unreachable"):
@@ -55,3 +55,26 @@ def test_an_unreachable_or_malformed_url_fails_fast_with_one_line(tmp_path) -> N
     assert "\n" not in message and "unreachable" in message and "ASSISTANT_CHROMA_URL" in message
     with pytest.raises(IndexUnavailableError, match="http://host:port"):
         open_index(settings.model_copy(update={"chroma_url": "localhost:8000"}))
+
+
+def test_a_frozen_server_times_out_with_one_line_and_recovers(chroma_server: ChromaServer, fresh_two: Settings,
+                                                              minilm) -> None:  # noqa: ANN001
+    import os
+    import signal
+
+    from assistant.embeddings import QueryEncoder
+    from assistant.ingest import ingest
+    from assistant.service import AssistantService
+
+    settings = fresh_two.model_copy(update={"chroma_url": chroma_server.url, "chroma_timeout_s": 2.0})
+    ingest(settings, embedder_factory=lambda: minilm)
+    service = AssistantService.from_settings(settings, encoder=QueryEncoder(minilm))
+    os.kill(chroma_server.process.pid, signal.SIGSTOP)  # up but not answering: only the read timeout helps
+    try:
+        started = time.monotonic()
+        with pytest.raises(IndexUnavailableError, match="not answering.*Timeout"):
+            service.ask("When did the harbour reopen?")
+        assert time.monotonic() - started < 10
+    finally:
+        os.kill(chroma_server.process.pid, signal.SIGCONT)
+    assert "1998" in service.ask("When did the harbour reopen?").answer
