@@ -384,7 +384,11 @@ def open_index(settings: Settings, *, rebuild: bool = False) -> ChromaIndex:
     path = Path(settings.index_dir) / "chroma"
     aside = path.with_name(f"chroma.broken-{time.strftime('%Y%m%d-%H%M%S')}")
     _forget_client(path)
-    path.rename(aside)
+    try:
+        path.rename(aside)
+    except OSError as exc:
+        raise IndexUnavailableError(f"cannot move the unreadable index {path} aside ({exc.strerror or exc}); "
+                                    "move or delete it by hand") from exc
     index = ChromaIndex(open_client(settings), settings.collection_prefix, settings.chroma_url, settings.embedder)
     index.moved_aside = aside
     return index
