@@ -85,6 +85,8 @@ class HybridRetriever(BaseRetriever):
             return None
         name = check_doc_name(doc)
         self._sync()
+        if not any(p.doc == name for p in self.passages.values()) and self.reader.follow():
+            self._sync()  # the name may come from an ingest made since this retriever last read the index
         if not any(p.doc == name for p in self.passages.values()):
             names = self.documents
             shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")

@@ -305,6 +305,15 @@ class IndexReader:
             self.documents = sorted(manifest.documents)
             self.generation = g
 
+    def follow(self) -> bool:
+        """Move to the committed generation if an ingest has committed a newer one; True if it moved."""
+        stale = self.generation
+        manifest = self.index.manifest()
+        if manifest is None or manifest.generation == stale:
+            return False
+        self.reopen(stale)
+        return self.generation != stale
+
     def _call(self, action: str, fn: Callable[[], T]) -> T:
         for attempt in range(self.RETRIES):
             generation = self.generation

@@ -42,6 +42,12 @@ def test_server_mode_answers_like_the_local_index_and_survives_a_restart(
     answer = service.ask("What did Medvedev propose in 2008?")
     assert "European Security Treaty" in answer.answer
 
+    (settings.corpus_dir / "lighthouse.txt").write_text(  # another ingest replaces the service's generation
+        "Lighthouse\nThe lighthouse of Vardholm was painted red in 1952.\n", encoding="utf-8")
+    assert ingest(settings, embedder_factory=lambda: minilm).generation == report.generation + 1
+    answer = service.ask("When was the lighthouse of Vardholm painted red?", doc="lighthouse.txt")
+    assert "1952" in answer.answer and service.retriever.reader.generation == report.generation + 1
+
 
 def test_an_unreachable_or_malformed_url_fails_fast_with_one_line(tmp_path) -> None:  # noqa: ANN001
     from assistant.store import open_index
