@@ -23,14 +23,16 @@ from typing import Any
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.answerers.base import Draft, ModelUnavailableError, describe_failure
-from assistant.citations import MarkerFilter, check_citations
+from assistant.citations import MARKER, MarkerFilter, check_citations
 from assistant.followup import ResolvedQuestion
 from assistant.prompts import load_prompt
 from assistant.store import IndexReader
+from assistant.text import content_terms
 from assistant.types import RetrievedPassage, Turn
 
 log = logging.getLogger(__name__)
 REWRITE_MAX_CHARS = 400
+REWRITE_KNOWN_SHARE = 0.6
 
 
 def fence(text: str) -> str:
@@ -148,8 +150,22 @@ class ChatAnswerer:
         prompt = load_prompt("rewrite_followup").format(conversation=conversation, question=question)
         text = "".join(self._generate([HumanMessage(prompt)])).strip()
         line = next((ln.strip().strip('"“”') for ln in text.splitlines() if ln.strip()), "")
-        line = line.removeprefix("Standalone question:").strip()
-        return line[:REWRITE_MAX_CHARS] or None
+        line = line.removeprefix("Standalone question:").strip()[:REWRITE_MAX_CHARS]
+        if not plausible_rewrite(line, question, conversation):
+            log.info("ignored an implausible follow-up rewrite %r", line[:100])
+            return None
+        return line
 
 
-__all__ = ["ChatAnswerer", "answer_messages", "fence", "format_passages"]
+def plausible_rewrite(rewritten: str, question: str, conversation: str) -> bool:
+    """Whether a rewrite reads as the question in other words: at least three words, and most of its
+    content words taken from the question or the conversation (a small model may answer, or echo a
+    label such as "[User 2]", instead of rewriting)."""
+    terms = content_terms(MARKER.sub(" ", rewritten))
+    if len(rewritten.split()) < 3 or not terms:
+        return False
+    known = set(content_terms(f"{question} {conversation}"))
+    return sum(t in known for t in terms) >= REWRITE_KNOWN_SHARE * len(terms)
+
+
+__all__ = ["ChatAnswerer", "answer_messages", "fence", "format_passages", "plausible_rewrite"]

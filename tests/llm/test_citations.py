@@ -142,3 +142,17 @@ def test_the_local_short_answer_is_kept_only_when_verbatim_and_short(raw: str, k
 def test_verbatim_ignores_case_and_quotes_but_not_word_boundaries() -> None:
     assert verbatim_in("european security treaty", "a “European Security Treaty.”")
     assert not verbatim_in("200", "In 2008, Medvedev")
+
+
+@pytest.mark.parametrize(("rewritten", "ok"), [
+    ("How was Medvedev's European Security Treaty received by the West?", True),
+    ("[User 0002]", False),                                   # a label echoed from the prompt
+    ("Bananas grow in tropical climates worldwide.", False),   # words from nowhere in the conversation
+    ("Received?", False),
+])
+def test_a_follow_up_rewrite_is_used_only_when_plausible(rewritten: str, ok: bool) -> None:
+    from assistant.answerers.chat import plausible_rewrite
+
+    conversation = ("user: What did Medvedev propose in 2008?\nassistant: He introduced the idea of a "
+                    "European Security Treaty. [1]")
+    assert plausible_rewrite(rewritten, "How was it received?", conversation) is ok
