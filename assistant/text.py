@@ -29,7 +29,10 @@ _stemmer = Stemmer.Stemmer("english")
 
 def fold(text: str) -> str:
     """Lower-case, typographic quotes and dashes folded, accents removed."""
-    text = unicodedata.normalize("NFKD", text.translate(_FOLD).lower())
+    text = text.translate(_FOLD).lower()
+    if text.isascii():  # the common case: nothing to strip
+        return text
+    text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
