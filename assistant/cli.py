@@ -125,9 +125,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
             shown.append(item)
             print(item, end="", flush=True)
     assert answer is not None
-    if answer.notice:
-        print(f"note: {answer.notice}", file=sys.stderr)
     if args.json:
+        if answer.notice:
+            print(f"note: {answer.notice}", file=sys.stderr)
         exclude = {"standalone_question"} | answer.optional_empty
         print(json.dumps(answer.model_dump(exclude=exclude), ensure_ascii=False))
         return 0
@@ -135,7 +135,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if not " ".join(streamed.split()).endswith(" ".join(answer.answer.split())):
         # the checked answer differs from the raw text (markers removed, abstention, fallback)
         print(f"\n\nChecked answer:\n{answer.answer}" if streamed.strip() else answer.answer, end="")
-    print()
+    print(flush=True)
+    if answer.notice:
+        print(f"note: {answer.notice}", file=sys.stderr, flush=True)
     sources = format_sources(answer)
     if sources:
         print(sources)

@@ -105,7 +105,7 @@ class FallbackAnswerer:
                 yield item
             return
         except ModelUnavailableError as exc:
-            log.warning("answerer failed, answering extractively: %s", exc)
+            log.info("answerer failed, answering extractively: %s", exc)
             notice = f"{exc}; this is the extractive answer instead."
         draft = replace(self.fallback.answer(question, passages), notice=notice)
         if started:
@@ -126,5 +126,5 @@ class FallbackAnswerer:
         try:
             return rewrite(question, history)
         except ModelUnavailableError as exc:
-            log.warning("follow-up rewrite failed: %s", exc)
+            log.info("follow-up rewrite failed: %s", exc)
             return None
