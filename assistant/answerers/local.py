@@ -3,10 +3,11 @@
 That model is a small *base* model: asked to answer freely it invents facts. What works (see
 ``../shared/MODELS.md``) is a few-shot plain completion, "copy a short phrase from the context or
 write I don't know" (``prompts/local_short_answer.txt``), over the sentences the extractive answerer
-chose. The phrase is kept only when it appears word for word in those cited sentences and is shorter
-than them; the answer then reads "2008 — One of the earliest examples came in 2008, … [1]". Otherwise,
-and whenever the extractive answerer abstains, the plain extractive answer stands. Citations are the
-extractive ones, unchanged.
+chose. The phrase is kept only when it appears word for word in those cited sentences, is shorter
+than them and is not just the question's own words; the answer then reads "2008 — One of the
+earliest examples came in 2008, … [1]". Otherwise, and whenever the extractive answerer abstains or
+leads with a computed answer ("31 years (1991 to 2022)."), the plain extractive answer stands.
+Citations are the extractive ones, unchanged.
 
 What it leaves out: no chat template (the model has none) and no generation beyond one short line.
 """
@@ -23,7 +24,7 @@ from assistant.answerers.base import Answerer, Draft, ModelUnavailableError, des
 from assistant.citations import says_unknown
 from assistant.followup import ResolvedQuestion
 from assistant.prompts import load_prompt
-from assistant.text import fold
+from assistant.text import content_terms, fold
 from assistant.types import RetrievedPassage
 
 GGUF_NAME = "gemma3-270m-q4_k_m.gguf"
@@ -47,11 +48,15 @@ def clean_short_answer(raw: str) -> str:
     return line.strip("\"'“”‘’ ").rstrip(".;,").strip()
 
 
-def short_answer_for(raw: str, cited: str) -> str | None:
-    """The short answer worth showing, or None: "I don't know", not verbatim, or not short."""
+def short_answer_for(raw: str, cited: str, question: str = "") -> str | None:
+    """The short answer worth showing, or None: "I don't know", not verbatim, not short, or only
+    repeating the question's own words."""
     short = clean_short_answer(raw)
     n_words, n_cited = len(_normal(short).split()), len(_normal(cited).split())
     if not short or says_unknown(short) or n_words > MAX_SHORT_WORDS or n_words > MAX_SHARE_OF_CITED * n_cited:
+        return None
+    terms = set(content_terms(short))
+    if question and terms and terms <= set(content_terms(question)):
         return None
     return short if verbatim_in(short, cited) else None
 
@@ -73,14 +78,14 @@ class ShortAnswerAnswerer:
     def answer(self, question: ResolvedQuestion, passages: Sequence[RetrievedPassage]) -> Draft:
         """The extractive draft, with ``short_answer`` set and shown first when it checks out."""
         draft = self._extractive.answer(question, passages)
-        if draft.abstained or not draft.citations:
-            return draft
+        if draft.abstained or not draft.citations or not draft.answer.startswith(draft.citations[0].text):
+            return draft  # nothing to add to an abstention, or to a computed lead ("31 years (1991 to 2022).")
         cited = " ".join(c.text for c in draft.citations)
         try:
             raw = self._complete(self.prompt(question, cited))
         except Exception as exc:
             raise ModelUnavailableError(describe_failure(exc, self._service, GGUF_NAME, self._timeout)) from exc
-        short = short_answer_for(raw, cited)
+        short = short_answer_for(raw, cited, question.question)
         if short is None:
             return draft
         return replace(draft, answer=f"{short} — {draft.answer}", short_answer=short)

@@ -156,3 +156,10 @@ def test_a_follow_up_rewrite_is_used_only_when_plausible(rewritten: str, ok: boo
     conversation = ("user: What did Medvedev propose in 2008?\nassistant: He introduced the idea of a "
                     "European Security Treaty. [1]")
     assert plausible_rewrite(rewritten, "How was it received?", conversation) is ok
+
+
+def test_a_short_answer_repeating_the_question_is_dropped() -> None:
+    cited = "In the 1970s, détente temporarily eased global tensions through arms control and dialogue."
+    question = "Which arms-related topic shows up in how 1970s détente eased tensions?"
+    assert short_answer_for(" the 1970s détente", cited, question) is None
+    assert short_answer_for(" arms control", cited, "Which topic shows up in how détente eased tensions?") == "arms control"
