@@ -87,9 +87,10 @@ class AssistantService:
         return self.retrieval_chain | answer_step
 
     def _follow_index(self) -> None:
-        """After an ingest replaced the generation, rebuild the extractive answerer's term statistics."""
+        """After an ingest replaced the generation, rebuild the answerer (the extractive one, or an LLM
+        answerer's extractive fallback, keeps term statistics of the indexed passages)."""
         generation = self.retriever.reader.generation
-        if getattr(self, "_generation", generation) != generation and self.settings.answerer == "extractive":
+        if getattr(self, "_generation", generation) != generation:
             self.answerer = build_answerer(self.settings, self.retriever.reader, self.retriever.encoder,
                                            list(self.retriever.passages.values()))
         self._generation = generation
