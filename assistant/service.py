@@ -95,16 +95,21 @@ class AssistantService:
                                            list(self.retriever.passages.values()))
         self._generation = generation
 
+    def _request(self, question: str, history: Sequence[Turn | dict[str, Any]] | None,
+                 doc: str | None) -> dict[str, Any]:
+        """The chain's input: the cleaned question, typed turns and a checked document filter."""
+        text = clean_question(question, self.settings.max_question_chars)
+        turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history or []]
+        checked = self.retriever.check_doc(doc)
+        self._follow_index()
+        return {"question": text, "history": turns, "doc": checked}
+
     def ask(self, question: str, history: Sequence[Turn | dict[str, Any]] | None = None,
             doc: str | None = None) -> Answer:
         """Answer one question, given the earlier turns of the conversation (from document ``doc`` only, if given)."""
         started = time.perf_counter()
-        text = clean_question(question, self.settings.max_question_chars)
-        turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history or []]
-        doc = self.retriever.check_doc(doc)
-        self._follow_index()
-        result = self.chain.invoke({"question": text, "history": turns, "doc": doc})
-        return self._answer(text, result, result["draft"], started)
+        result = self.chain.invoke(self._request(question, history, doc))
+        return self._answer(result, result["draft"], started)
 
     def stream(self, question: str, history: Sequence[Turn | dict[str, Any]] | None = None,
                doc: str | None = None) -> Iterator[str | Answer]:
@@ -117,11 +122,7 @@ class AssistantService:
             ...     print(item if isinstance(item, str) else item.citations, end="")
         """
         started = time.perf_counter()
-        text = clean_question(question, self.settings.max_question_chars)
-        turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history or []]
-        doc = self.retriever.check_doc(doc)
-        self._follow_index()
-        result = self.retrieval_chain.invoke({"question": text, "history": turns, "doc": doc})
+        result = self.retrieval_chain.invoke(self._request(question, history, doc))
         draft: Draft | None = None
         for item in stream_draft(self.answerer, result["resolved"], result["passages"]):
             if isinstance(item, Draft):
@@ -130,10 +131,11 @@ class AssistantService:
                 yield item
         if draft is None:
             raise RuntimeError("the answerer finished without an answer")
-        yield self._answer(text, result, draft, started)
+        yield self._answer(result, draft, started)
 
     @staticmethod
-    def _answer(text: str, result: dict[str, Any], draft: Draft, started: float) -> Answer:
+    def _answer(result: dict[str, Any], draft: Draft, started: float) -> Answer:
+        text: str = result["question"]
         resolved: ResolvedQuestion = result["resolved"]
         return Answer(
             question=text, answer=draft.answer, abstained=draft.abstained, citations=draft.citations,
