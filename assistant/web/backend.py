@@ -26,7 +26,7 @@ SHIPPED_EXAMPLES = {
     "global-security-architecture.txt": [
         "What did Putin call for at the Kremlin ceremony?",
         "What did Dmitry Medvedev propose in 2008?",
-        "Which organizations does Russia take part in as alternatives to Western-led alliances?",
+        "What does the Shanghai Cooperation Organization promote?",
         "How did détente ease tensions in the 1970s?",
         "What would a new security framework need to negotiate?",
         "How much money has Russia invested in Africa and Latin America?",
