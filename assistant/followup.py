@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.text import content_terms
+from assistant.text import content_terms, strip_markers
 from assistant.types import Turn
 
 _ANAPHORA = re.compile(
@@ -49,13 +49,10 @@ def needs_context(question: str) -> bool:
 def resolve(question: str, history: Sequence[Turn], max_turns: int = 6) -> ResolvedQuestion:
     """Attach the latest user question and assistant reply when ``question`` is a follow-up."""
     recent = list(history)[-max_turns:] if max_turns else []
-    last_reply = _strip_markers(next((t.content for t in reversed(recent) if t.role == "assistant"), ""))
+    last_reply = strip_markers(next((t.content for t in reversed(recent) if t.role == "assistant"), ""))
     if not recent or not needs_context(question):
         return ResolvedQuestion(question, previous_reply=last_reply)
     last_user = next((t.content for t in reversed(recent) if t.role == "user"), "")
     context = " ".join(part for part in (last_user.strip(), " ".join(last_reply.split()[:CONTEXT_WORDS])) if part)
     return ResolvedQuestion(question, context, last_reply)
 
-
-def _strip_markers(text: str) -> str:
-    return re.sub(r"\[\d+\]", "", text)

@@ -25,6 +25,7 @@ really thing things way kind sort anything something give gives given
 """.split())
 
 _stemmer = Stemmer.Stemmer("english")
+_CITATION_MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 
 
 def fold(text: str) -> str:
@@ -62,3 +63,8 @@ _QUESTION_IDIOMS = re.compile(
 def question_terms(question: str) -> list[str]:
     """Content terms of a question, without phrasing idioms ("point of view", "part of"…)."""
     return content_terms(_QUESTION_IDIOMS.sub(" ", question))
+
+
+def strip_markers(text: str) -> str:
+    """``text`` without citation markers such as ``[1]`` or ``[1, 2]`` (and the space before them)."""
+    return _CITATION_MARKER.sub("", text).strip()

@@ -39,11 +39,11 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 
 from assistant.evaluation.dataset import QAItem
+from assistant.text import strip_markers
 from assistant.types import Answer
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCT = set(string.punctuation) | set("“”‘’—–…«»")
-_MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 RECALL_KS = (1, 3, 5)
 NDCG_K = 10
 
@@ -59,10 +59,6 @@ def normalize_answer(text: str) -> str:
     text = "".join(ch for ch in text.lower() if ch not in _PUNCT)
     return " ".join(_ARTICLES.sub(" ", text).split())
 
-
-def strip_markers(text: str) -> str:
-    """The answer without its citation markers ``[1]``, ``[2, 3]``."""
-    return _MARKER.sub("", text).strip()
 
 
 def exact_match(prediction: str, gold: str) -> float:

@@ -21,7 +21,7 @@ def test_a_self_contained_question_is_left_alone() -> None:
     resolved = resolve("What defines the current geopolitical landscape?", HISTORY)
     assert resolved.context == ""
     assert resolved.standalone == "What defines the current geopolitical landscape?"
-    assert resolved.previous_reply == "It is a regional forum in Asia ."
+    assert resolved.previous_reply == "It is a regional forum in Asia."
 
 
 def test_a_follow_up_carries_the_last_question_and_reply_without_markers() -> None:
