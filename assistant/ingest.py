@@ -53,11 +53,6 @@ class IngestReport:
                 f"{len(self.removed_documents)} removed")
 
 
-def passage_embedding_text(passage: Passage) -> str:
-    """What is embedded for a passage: its section heading gives it context."""
-    return f"{passage.section}\n{passage.text}" if passage.section else passage.text
-
-
 def _split_corpus(docs: Sequence[Document], max_words: int) -> tuple[list[Passage], list[Sentence]]:
     passages: list[Passage] = []
     sentences: list[Sentence] = []
@@ -69,7 +64,12 @@ def _split_corpus(docs: Sequence[Document], max_words: int) -> tuple[list[Passag
 
 
 class _Embedding:
-    """Embeds what the previous generation lacks, loading the model only if there is such text."""
+    """Vectors for what the previous generation lacks, loading the model only if there is such text.
+
+    Every token is run through the model once: sentences (and section headings) are encoded, and a
+    passage's vector is composed from its heading's and its sentences' summed token embeddings —
+    mean pooling over the passage's tokens, each token seen in the context of its own sentence.
+    """
 
     def __init__(self, factory: EmbedderFactory, progress: ProgressFactory | None) -> None:
         self._factory = factory
@@ -83,22 +83,38 @@ class _Embedding:
         """The embedder, if it was loaded."""
         return self._model
 
-    def vectors(self, texts: list[str], ids: list[str], known: dict[str, np.ndarray]) -> np.ndarray:
-        missing = [i for i, item_id in enumerate(ids) if item_id not in known]
-        fresh = np.zeros((0, 0), np.float32)
-        if missing:
-            self._model = self._model or self._factory()
-            tick = self._progress(len(missing)) if self._progress else None
-            fresh = self._model.embed_array([texts[i] for i in missing], on_batch=tick)
-        self.embedded += len(missing)
-        self.reused += len(ids) - len(missing)
-        rows: list[np.ndarray] = [known[item_id] for item_id in ids if item_id in known]
-        dim = fresh.shape[1] if missing else (rows[0].shape[0] if rows else 0)
-        out = np.zeros((len(ids), dim), np.float32)
-        fresh_rows = iter(fresh)
-        for i, item_id in enumerate(ids):
-            out[i] = known[item_id] if item_id in known else next(fresh_rows)
-        return out
+    def vectors(self, passages: Sequence[Passage], sentences: Sequence[Sentence], known_passages: dict[str, np.ndarray],
+                known_sentences: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Vectors of ``passages`` and ``sentences`` in order: known ones reused, the others encoded."""
+        new_passages = [p for p in passages if p.id not in known_passages]
+        composing = {p.id for p in new_passages}
+        to_encode = [s for s in sentences if s.id not in known_sentences or s.passage_id in composing]
+        headings = sorted({(p.doc, p.section) for p in new_passages if p.section})  # each section's, once
+        texts = [s.text for s in to_encode] + [section for _, section in headings]
+        self.embedded += len(texts)
+        self.reused += len(passages) - len(new_passages) + len(sentences) - len(to_encode)
+        if not texts:
+            return _stack(passages, known_passages, {}), _stack(sentences, known_sentences, {})
+        self._model = self._model or self._factory()
+        tick = self._progress(len(texts)) if self._progress else None
+        sums = self._model.token_sums(texts, on_batch=tick)
+        row = {s.id: i for i, s in enumerate(to_encode)}
+        heading_row = {h: len(to_encode) + i for i, h in enumerate(headings)}
+        members = {p.id: [heading_row[(p.doc, p.section)]] if p.section else [] for p in new_passages}
+        for s in to_encode:
+            if s.passage_id in members:
+                members[s.passage_id].append(row[s.id])
+        fresh_sentences = dict(zip(row, sums.vectors()[: len(to_encode)]))
+        fresh_passages = dict(zip(members, sums.composed(list(members.values()))))
+        return _stack(passages, known_passages, fresh_passages), _stack(sentences, known_sentences, fresh_sentences)
+
+
+def _stack(spans: Sequence[Passage] | Sequence[Sentence], known: dict[str, np.ndarray],
+           fresh: dict[str, np.ndarray]) -> np.ndarray:
+    """The spans' vectors in order, each from ``fresh`` or else ``known``."""
+    rows = [fresh.get(s.id, known.get(s.id)) for s in spans]
+    dim = next((len(r) for r in rows if r is not None), 0)
+    return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), np.float32)
 
 
 def ingest(settings: Settings, *, rebuild: bool = False, embedder_factory: EmbedderFactory | None = None,
@@ -137,15 +153,11 @@ def ingest(settings: Settings, *, rebuild: bool = False, embedder_factory: Embed
 
     embedding = _Embedding(factory, progress)
     generation = (previous.generation + 1) if previous else _next_free_generation(index)
-    for kind, spans, texts in (
-        ("passages", passages, [passage_embedding_text(p) for p in passages]),
-        ("sentences", sentences, [s.text for s in sentences]),
-    ):
-        ids = [s.id for s in spans]
-        known = index.stored_embeddings(previous.generation, kind, ids) if previous else {}
-        if not rebuild:  # what a crashed ingest already embedded into this generation (ids are content hashes)
-            known |= index.stored_embeddings(generation, kind, [i for i in ids if i not in known], embedder_name)
-        index.write_generation(generation, kind, spans, embedding.vectors(texts, ids, known))
+    known = {kind: _known_vectors(index, previous, generation, kind, [s.id for s in spans], embedder_name, rebuild)
+             for kind, spans in (("passages", passages), ("sentences", sentences))}
+    passage_vectors, sentence_vectors = embedding.vectors(passages, sentences, known["passages"], known["sentences"])
+    index.write_generation(generation, "passages", passages, passage_vectors)
+    index.write_generation(generation, "sentences", sentences, sentence_vectors)
     index.commit(Manifest(generation, embedder_name, documents))
     index.drop_other_generations(keep=generation)
     notes += _export_onnx(settings, embedding.model, rebuild) if export else []
@@ -168,6 +180,16 @@ def _export_onnx(settings: Settings, model: SentenceTransformerEmbeddings | None
     except Exception as exc:  # noqa: BLE001 (the index is committed; questions fall back to torch)
         return [f"warning: ONNX export failed ({type(exc).__name__}: {exc}); questions will use sentence-transformers"]
     return []
+
+
+def _known_vectors(index: ChromaIndex, previous: Manifest | None, generation: int, kind: str, ids: list[str],
+                   embedder_name: str, rebuild: bool) -> dict[str, np.ndarray]:
+    """Stored vectors to reuse: the previous generation's, and what a crashed ingest already wrote into
+    this one (ids are content hashes, so a stored id has the same text)."""
+    known = index.stored_embeddings(previous.generation, kind, ids) if previous else {}
+    if not rebuild:
+        known |= index.stored_embeddings(generation, kind, [i for i in ids if i not in known], embedder_name)
+    return known
 
 
 def _next_free_generation(index: ChromaIndex) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.errors import CorpusError
@@ -36,7 +37,8 @@ def _state(settings: Settings) -> tuple[list[tuple[str, str, int, int]], int]:
 
 def test_ingest_then_reingest_embeds_nothing_and_keeps_the_same_passages(settings: Settings, minilm) -> None:  # noqa: ANN001
     first = ingest(settings, embedder_factory=lambda: minilm)
-    assert first.embedded == first.passages + first.sentences and first.documents == 2
+    sections = {(p.doc, p.section) for p in open_index(settings).reader().all_passages() if p.section}
+    assert first.embedded == first.sentences + len(sections) and first.documents == 2  # passages are composed
     before = _state(settings)
 
     def no_model():  # noqa: ANN202
@@ -54,7 +56,7 @@ def test_an_edited_file_replaces_only_its_changed_passages(settings: Settings, m
     (settings.corpus_dir / "article.txt").write_text(edited, encoding="utf-8")
     report = ingest(settings, embedder_factory=lambda: minilm)
     assert report.changed_documents == ["article.txt"]
-    assert report.embedded == 3  # one passage and its two sentences
+    assert report.embedded == 3  # the new passage's two sentences and its section heading
     passages = open_index(settings).reader().all_passages()
     texts = [p.text for p in passages if p.doc == "article.txt"]
     assert "A brand new paragraph about ferries. It has two sentences." in texts
@@ -114,3 +116,19 @@ def test_a_crash_mid_ingest_leaves_the_previous_index_usable(settings: Settings,
     after, _ = _state(settings)
     assert report.changed_documents == ["harbour.md"]
     assert len({pid for pid, *_ in after}) == len(after) == report.passages
+
+
+def test_composed_passage_vectors_stand_for_their_passages(minilm) -> None:  # noqa: ANN001
+    """Sentence vectors are exactly sentence-transformers'; each passage vector composed from its
+    sentences and heading is nearest to its own passage encoded whole, among all the article's."""
+    from assistant.corpus import load_corpus
+    from assistant.ingest import _Embedding, _split_corpus
+
+    passages, sentences = _split_corpus(load_corpus(ROOT / "corpus"), 120)
+    composed, sentence_vectors = _Embedding(lambda: minilm, None).vectors(passages, sentences, {}, {})
+    encoded_sentences = minilm.embed_array([s.text for s in sentences])
+    assert np.min(np.sum(sentence_vectors * encoded_sentences, axis=1)) > 0.9999
+    whole = minilm.embed_array([f"{p.section}\n{p.text}" if p.section else p.text for p in passages])
+    similarity = composed @ whole.T
+    assert list(similarity.argmax(axis=1)) == list(range(len(passages)))
+    assert np.diag(similarity).min() > 0.8
