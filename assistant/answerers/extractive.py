@@ -195,16 +195,20 @@ class ExtractiveAnswerer:
     # -- selection ----------------------------------------------------------------------------
     def _select(self, ranked: list[_Unit], query: dict[str, float], spec: AnswerSpec) -> list[_Unit]:
         """The best unit plus those that add enough uncovered question terms (for "how many years
-        between", also one that brings a year the chosen ones lack)."""
+        between", also one that brings a year the chosen ones lack: the answer needs it, so it is held
+        to the bar of a typed answer, ``typed_ratio``, rather than the stricter ``extra_unit_ratio``)."""
         w = self._weights
         best = ranked[0]
         chosen, have, years = [best], set(best.covered), set(years_in(best.text))
         total = sum(query.values()) or 1.0
         for unit in ranked[1:]:
-            if sum(len(u.members) for u in chosen) >= self._max_sentences or unit.score < w.extra_unit_ratio * best.score:
+            if (sum(len(u.members) for u in chosen) >= self._max_sentences
+                    or unit.score < min(w.extra_unit_ratio, w.typed_ratio) * best.score):
                 break
-            gain = sum(query[t] for t in unit.covered - have) / total
             new_year = spec.type is AnswerType.YEARS_BETWEEN and len(years) < 2 and bool(set(years_in(unit.text)) - years)
+            if unit.score < w.extra_unit_ratio * best.score and not new_year:
+                continue
+            gain = sum(query[t] for t in unit.covered - have) / total
             if gain >= w.extra_unit_min_gain or new_year:
                 chosen.append(unit)
                 have |= unit.covered
