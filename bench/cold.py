@@ -2,8 +2,9 @@
 
     python bench/cold.py [--runs 5]
 
-Also prints the imports that dominate (python -X importtime, cumulative, top level) and the
-CPU time (user + sys) of each run, which load from other processes inflates less than wall time.
+Also prints the CPU time (user + sys) of each run, which load from other processes inflates less
+than wall time, the time each stage of one start takes (median over the runs), and the imports
+that dominate (python -X importtime, cumulative, top level).
 """
 
 from __future__ import annotations
@@ -20,6 +21,23 @@ from pathlib import Path
 from common import ROOT, load_average, machine
 
 QUESTION = "What did Medvedev propose in 2008?"
+# The stages of `assistant ask`, each printed as "STAGE <name> <time.time()>" (collector as cmd_ask runs it).
+STAGE_PROBE = f"""
+import gc, sys, time
+stage = lambda name: print("STAGE", name, repr(time.time()), file=sys.stderr, flush=True)
+stage("interpreter start")
+import assistant.cli
+stage("import assistant.cli (settings)")
+gc.disable()
+from assistant.service import AssistantService
+stage("import assistant.service (LangChain, BM25)")
+from assistant.settings import get_settings
+service = AssistantService.from_settings(get_settings())
+stage("open the index (chromadb) | load the encoder")
+service.ask({QUESTION!r})
+stage("answer")
+gc.freeze()
+"""
 
 
 def importtime_top(n: int = 12) -> list[tuple[float, str]]:
@@ -35,6 +53,20 @@ def importtime_top(n: int = 12) -> list[tuple[float, str]]:
             continue  # nested import: counted in its parent
         rows.append((int(cumulative) / 1e6, name.strip()))
     return sorted(rows, reverse=True)[:n]
+
+
+def stages() -> dict[str, float]:
+    """Seconds each stage of one start took, then the exit, from the probe's timestamps."""
+    started = time.time()
+    done = subprocess.run([sys.executable, "-c", STAGE_PROBE], capture_output=True, text=True, cwd=ROOT, check=True)
+    ended = time.time()
+    seconds, last = {}, started
+    for line in done.stderr.splitlines():
+        if line.startswith("STAGE "):
+            name, at = line[len("STAGE "):].rsplit(" ", 1)
+            seconds[name], last = float(at) - last, float(at)
+    seconds["exit"] = ended - last
+    return seconds
 
 
 def main() -> None:
@@ -58,6 +90,10 @@ def main() -> None:
     print(f"cold `assistant ask` wall time over {args.runs} runs: min={min(walls):.2f} s "
           f"median={statistics.median(walls):.2f} s max={max(walls):.2f} s")
     print(f"CPU time (user+sys) per run: median={statistics.median(cpus):.2f} s")
+    runs = [stages() for _ in range(args.runs)]
+    print(f"stages of one start (median over {args.runs} runs):")
+    for name in runs[0]:
+        print(f"  {statistics.median(r[name] for r in runs):6.3f} s  {name}")
     t = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     print(f"baseline `python -c pass`: {time.perf_counter() - t:.2f} s")
