@@ -106,6 +106,12 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self.embed_array([text])[0].tolist()
 
 
+def vector_label(settings: Settings) -> str:
+    """What an index's vectors were made with: the embedder, and passage vectors composed from
+    sentences (see ``assistant.ingest``). Ingest re-embeds an index labelled otherwise."""
+    return f"{settings.embedder}/composed-passages"
+
+
 def build_embedder(settings: Settings) -> SentenceTransformerEmbeddings:
     """The embedder the settings name."""
     match settings.embedder:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.corpus import Document, load_corpus
-from assistant.embeddings import SentenceTransformerEmbeddings, build_embedder, ensure_onnx_export
+from assistant.embeddings import SentenceTransformerEmbeddings, build_embedder, ensure_onnx_export, vector_label
 from assistant.settings import Settings
 from assistant.splitting import split_document
 from assistant.store import ChromaIndex, Manifest, open_index
@@ -131,7 +131,7 @@ def ingest(settings: Settings, *, rebuild: bool = False, embedder_factory: Embed
     notes = [f"the unreadable index folder was moved aside to {index.moved_aside}"] if index.moved_aside else []
     export = embedder_factory is None if export_onnx is None else export_onnx
     factory = embedder_factory or (lambda: build_embedder(settings))
-    embedder_name = settings.embedder
+    embedder_name = vector_label(settings)
     documents = {d.name: d.sha256 for d in docs}
 
     previous = None if rebuild else index.manifest()

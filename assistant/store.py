@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from assistant.embeddings import vector_label
 from assistant.errors import IndexUnavailableError
 from assistant.settings import Settings
 from assistant.types import Passage, Sentence
@@ -386,7 +387,8 @@ def open_index(settings: Settings, *, rebuild: bool = False) -> ChromaIndex:
     and a fresh one is started, so ``assistant ingest --rebuild`` recovers from any damage.
     """
     try:
-        return ChromaIndex(open_client(settings), settings.collection_prefix, settings.chroma_url, settings.embedder)
+        return ChromaIndex(open_client(settings), settings.collection_prefix, settings.chroma_url,
+                           vector_label(settings))
     except IndexUnavailableError:
         if not rebuild or settings.chroma_url:
             raise
@@ -398,7 +400,8 @@ def open_index(settings: Settings, *, rebuild: bool = False) -> ChromaIndex:
     except OSError as exc:
         raise IndexUnavailableError(f"cannot move the unreadable index {path} aside ({exc.strerror or exc}); "
                                     "move or delete it by hand") from exc
-    index = ChromaIndex(open_client(settings), settings.collection_prefix, settings.chroma_url, settings.embedder)
+    index = ChromaIndex(open_client(settings), settings.collection_prefix, settings.chroma_url,
+                        vector_label(settings))
     index.moved_aside = aside
     return index
 

@@ -132,3 +132,17 @@ def test_composed_passage_vectors_stand_for_their_passages(minilm) -> None:  # n
     similarity = composed @ whole.T
     assert list(similarity.argmax(axis=1)) == list(range(len(passages)))
     assert np.diag(similarity).min() > 0.8
+
+
+def test_an_index_built_with_other_vectors_is_reembedded(settings: Settings, minilm) -> None:  # noqa: ANN001
+    """An index labelled with another embedder or passage-vector scheme (e.g. one from before passages
+    were composed) is embedded again, not reused."""
+    from assistant.store import Manifest
+
+    first = ingest(settings, embedder_factory=lambda: minilm)
+    index = open_index(settings)
+    manifest = index.manifest()
+    index.commit(Manifest(manifest.generation, "minilm", manifest.documents))
+    again = ingest(settings, embedder_factory=lambda: minilm)
+    assert not again.unchanged and again.embedded == first.embedded and again.reused == 0
+    assert open_index(settings).manifest().embedder == "minilm/composed-passages"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.embeddings import vector_label
 from assistant.errors import CorpusError, IndexUnavailableError, QuestionError
 from assistant.settings import Settings
 from tests.scale.conftest import ARTICLE_NAME, HARBOUR, copy_index
@@ -220,7 +221,7 @@ def test_an_ingest_after_a_crash_reuses_what_the_crashed_one_embedded(fresh_two:
     (settings.corpus_dir / "lighthouse.txt").write_text(
         "Lighthouse\nThe lighthouse of Vardholm was painted red in 1952. It was rebuilt in 1960.\n", encoding="utf-8")
     crashing = CrashAfterPassages(open_index(settings)._client, settings.collection_prefix,  # noqa: SLF001
-                                  embedder=settings.embedder)
+                                  embedder=vector_label(settings))
     with pytest.raises(KeyboardInterrupt):
         ingest(settings, embedder_factory=lambda: minilm, index=crashing)
     report = ingest(settings, embedder_factory=lambda: minilm)
