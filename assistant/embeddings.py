@@ -59,6 +59,9 @@ class SentenceTransformerEmbeddings(Embeddings):
         self.name = name
         self.batch_size = batch_size
         self._model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
+        # the same modules without the final Normalize: mean-pooled vectors, sharing the weights
+        self._mean_pooled = SentenceTransformer(modules=[m for m in self._model if type(m).__name__ != "Normalize"],
+                                                device="cpu")
 
     def embed_array(self, texts: Sequence[str], on_batch: ProgressCallback | None = None) -> np.ndarray:
         """Embeddings of ``texts`` as a float32 array, reporting progress every ``CHUNK_BATCHES`` batches.
@@ -81,21 +84,25 @@ class SentenceTransformerEmbeddings(Embeddings):
         """Each text's token embeddings summed, with its token count (the same forward pass as ``encode``).
 
         Mean pooling is linear, so a longer text's embedding can be composed from its parts' sums
-        (see ``TokenSums.composed``) without running the model on it again.
+        (see ``TokenSums.composed``) without running the model on it again. The sum is the model's
+        mean-pooled output before its ``Normalize`` step times the text's token count. Texts go to
+        the model longest first across all chunks, so every batch holds texts of similar length.
         """
-        sums, counts = [], []
+        dim = self._model.get_embedding_dimension() or 0
+        if not texts:
+            return TokenSums(np.zeros((0, dim), np.float32), np.zeros(0, np.int64))
+        tokenized = self._model.tokenizer(list(texts), truncation=True, max_length=self._model.max_seq_length)
+        counts = np.asarray([len(ids) for ids in tokenized["input_ids"]], dtype=np.int64)
+        order = np.argsort(-counts, kind="stable")
+        means = np.zeros((len(texts), dim), np.float32)
         step = self.batch_size * self.CHUNK_BATCHES
         for i in range(0, len(texts), step):
-            chunk = list(texts[i:i + step])
-            for tokens in self._model.encode(chunk, batch_size=self.batch_size, output_value="token_embeddings",
-                                             convert_to_numpy=False):
-                sums.append(tokens.float().sum(0).numpy())
-                counts.append(tokens.shape[0])
+            rows = order[i:i + step]
+            means[rows] = self._mean_pooled.encode([texts[j] for j in rows], batch_size=self.batch_size,
+                                                   convert_to_numpy=True)
             if on_batch:
-                on_batch(len(chunk))
-        dim = self._model.get_embedding_dimension() or 0
-        return TokenSums(np.vstack(sums).astype(np.float32) if sums else np.zeros((0, dim), np.float32),
-                         np.asarray(counts, dtype=np.int64))
+                on_batch(len(rows))
+        return TokenSums(means * counts[:, None], counts)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """LangChain interface: embeddings of many texts."""
