@@ -43,10 +43,12 @@ class Manifest:
 
 
 def _span_metadata(span: Passage | Sentence) -> dict[str, str | int]:
-    meta: dict[str, str | int] = {"doc": span.doc, "section": span.section, "start": span.start,
-                                  "end": span.end, "position": span.position}
+    """What a row stores beside its vector; a sentence's text and section come from its passage."""
+    meta: dict[str, str | int] = {"doc": span.doc, "start": span.start, "end": span.end, "position": span.position}
     if isinstance(span, Sentence):
         meta["passage_id"] = span.passage_id
+    else:
+        meta["section"] = span.section
     return meta
 
 
@@ -230,8 +232,9 @@ class ChromaIndex:
         )
         for part in _batches(len(spans)):
             chunk = spans[part]
+            documents = {"documents": [s.text for s in chunk]} if kind == "passages" else {}
             collection.add(ids=[s.id for s in chunk], embeddings=embeddings[part],
-                           documents=[s.text for s in chunk], metadatas=[_span_metadata(s) for s in chunk])
+                           metadatas=[_span_metadata(s) for s in chunk], **documents)
 
     # -- reading ------------------------------------------------------------------------------
     def _collection(self, kind: str, generation: int):  # noqa: ANN202
@@ -365,18 +368,22 @@ class IndexReader:
             best.setdefault(str(meta["passage_id"]), 1.0 - distance)
         return list(best.items())
 
-    def sentences_of(self, passage_ids: Sequence[str]) -> tuple[list[Sentence], np.ndarray]:
-        """The sentences of the given passages with their embeddings, in reading order."""
+    def sentences_of(self, passages: Sequence[Passage]) -> tuple[list[Sentence], np.ndarray]:
+        """The sentences of ``passages`` with their embeddings, in reading order (their text sliced
+        from their passage's, which the index stores once)."""
+        by_id = {p.id: p for p in passages}
         got = self._call("reading sentences", lambda: self._sentences.get(
-            where={"passage_id": {"$in": list(passage_ids)}}, include=["documents", "metadatas", "embeddings"]))
-        rows = sorted(zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True),
-                      key=lambda r: (r[2]["doc"], r[2]["position"]))
-        sentences = [
-            Sentence(id=i, text=t, doc=m["doc"], section=m["section"], start=m["start"], end=m["end"],
-                     position=m["position"], passage_id=m["passage_id"])
-            for i, t, m, _ in rows
-        ]
-        vectors = np.asarray([r[3] for r in rows], dtype=np.float32).reshape(len(rows), -1)
+            where={"passage_id": {"$in": list(by_id)}}, include=["metadatas", "embeddings"]))
+        rows = sorted(zip(got["ids"], got["metadatas"], got["embeddings"], strict=True),
+                      key=lambda r: (r[1]["doc"], r[1]["position"]))
+        sentences = []
+        for sentence_id, meta, _ in rows:
+            passage = by_id[str(meta["passage_id"])]
+            start, end = int(meta["start"]), int(meta["end"])
+            sentences.append(Sentence(id=sentence_id, text=passage.text[start - passage.start:end - passage.start],
+                                      doc=passage.doc, section=passage.section, start=start, end=end,
+                                      position=meta["position"], passage_id=passage.id))
+        vectors = np.asarray([r[2] for r in rows], dtype=np.float32).reshape(len(rows), -1)
         return sentences, vectors
 
 

@@ -111,7 +111,7 @@ class ChatAnswerer:
 
     def draft(self, text: str, passages: Sequence[RetrievedPassage]) -> Draft:
         """The checked answer for the model's full text."""
-        sentences, _ = self._reader.sentences_of([p.id for p in passages]) if passages else ([], None)
+        sentences, _ = self._reader.sentences_of(passages) if passages else ([], None)
         checked = check_citations(text, passages, sentences)
         if checked.removed_markers:
             log.info("removed citation markers %s from a generated answer", checked.removed_markers)

@@ -267,7 +267,7 @@ class ExtractiveAnswerer:
         if not passages:
             return self._abstention
         rank = {p.id: r for r, p in enumerate(passages)}
-        sentences, vectors = self._reader.sentences_of(list(rank))
+        sentences, vectors = self._reader.sentences_of(passages)
         if not sentences:
             return self._abstention
         sig = self.signals(question, sentences, vectors, rank)

@@ -31,7 +31,7 @@ def settings(tmp_path: Path) -> Settings:
 def _state(settings: Settings) -> tuple[list[tuple[str, str, int, int]], int]:
     reader = open_index(settings).reader()
     passages = reader.all_passages()
-    sentences, vectors = reader.sentences_of([p.id for p in passages])
+    sentences, vectors = reader.sentences_of(passages)
     return [(p.id, p.doc, p.start, p.end) for p in passages], len(sentences)
 
 
@@ -146,3 +146,15 @@ def test_an_index_built_with_other_vectors_is_reembedded(settings: Settings, min
     again = ingest(settings, embedder_factory=lambda: minilm)
     assert not again.unchanged and again.embedded == first.embedded and again.reused == 0
     assert open_index(settings).manifest().embedder == "minilm/composed-passages"
+
+
+def test_sentences_read_back_are_exact_slices_of_their_files(settings: Settings, minilm) -> None:  # noqa: ANN001
+    """Sentences are stored without their text, which is sliced from their passage when read."""
+    ingest(settings, embedder_factory=lambda: minilm)
+    passages = open_index(settings).reader().all_passages()
+    sentences, vectors = open_index(settings).reader().sentences_of(passages)
+    assert len(sentences) == len(vectors) > len(passages)
+    section_of = {p.id: p.section for p in passages}
+    for s in sentences:
+        assert (settings.corpus_dir / s.doc).read_text(encoding="utf-8")[s.start:s.end] == s.text
+        assert s.section == section_of[s.passage_id] and s.text

@@ -44,7 +44,7 @@ class StubReader:
     def __init__(self, vectors: np.ndarray) -> None:
         self.vectors = vectors
 
-    def sentences_of(self, passage_ids):  # noqa: ANN001, ANN201
+    def sentences_of(self, passages):  # noqa: ANN001, ANN201
         return _sentences(), self.vectors
 
 

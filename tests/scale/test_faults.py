@@ -30,8 +30,9 @@ def _index_state(settings: Settings) -> tuple[list[str], int, int]:
     from assistant.store import open_index
 
     reader = open_index(settings).reader()
-    ids = [p.id for p in reader.all_passages()]
-    sentences, _ = reader.sentences_of(ids)
+    passages = reader.all_passages()
+    ids = [p.id for p in passages]
+    sentences, _ = reader.sentences_of(passages)
     return ids, len(sentences), reader.generation
 
 
