@@ -62,10 +62,18 @@ def main() -> None:
 
     raw_before_s, raw_vectors = raw_encode()  # raw runs before and after ingest, so load drift hits both
     print(f"raw SentenceTransformer.encode of the {len(texts)} passages: {raw_before_s:.1f} s")
+    marks: list[float] = []  # when embedding started, then after each embedded chunk
+
+    def progress(total: int):  # noqa: ANN202
+        marks.append(time.perf_counter())
+        return lambda n: marks.append(time.perf_counter())
+
     t = time.perf_counter()
-    report = ingest(settings, embedder_factory=lambda: embedder, export_onnx=False)
+    report = ingest(settings, embedder_factory=lambda: embedder, progress=progress, export_onnx=False)
     ingest_s = time.perf_counter() - t
     print(report.summary())
+    stages = {"split": marks[0] - t, "embed": marks[-1] - marks[0], "write_and_commit": t + ingest_s - marks[-1]}
+    print("ingest stages: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stages.items()))
     raw_after_s, _ = raw_encode()
     raw_s = (raw_before_s + raw_after_s) / 2
     print(f"load average after ingest + raw encode: {load_average()}")
@@ -77,6 +85,7 @@ def main() -> None:
         "articles": args.articles, "paragraphs_per_article": args.paragraphs,
         "passages": report.passages, "sentences": report.sentences, "texts_embedded": report.embedded,
         "ingest_s": round(ingest_s, 1), "ingest_passages_per_s": round(report.passages / ingest_s, 1),
+        "ingest_stages_s": {name: round(seconds, 1) for name, seconds in stages.items()},
         "raw_encode_s": [round(raw_before_s, 1), round(raw_after_s, 1)],
         "raw_passages_per_s": round(len(texts) / raw_s, 1),
         "stored_vs_raw_passage_cosine": {"min": round(cosines.min(), 3), "mean": round(cosines.mean(), 3)},
