@@ -27,10 +27,9 @@ def packaged_minilm_path() -> str:
 
 @dataclass(frozen=True)
 class TokenSums:
-    """Summed token embeddings of texts (rows) and their token counts, before mean pooling."""
+    """Summed token embeddings of texts (one row each): mean pooling before its division by the count."""
 
     sums: np.ndarray
-    counts: np.ndarray
 
     def vectors(self) -> np.ndarray:
         """The texts' own normalised mean-pooled embeddings: what ``encode`` returns for them."""
@@ -81,7 +80,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         return np.vstack(chunks).astype(np.float32) if chunks else np.zeros((0, dim), np.float32)
 
     def token_sums(self, texts: Sequence[str], on_batch: ProgressCallback | None = None) -> TokenSums:
-        """Each text's token embeddings summed, with its token count (the same forward pass as ``encode``).
+        """Each text's token embeddings summed (the same forward pass as ``encode``).
 
         Mean pooling is linear, so a longer text's embedding can be composed from its parts' sums
         (see ``TokenSums.composed``) without running the model on it again. The sum is the model's
@@ -90,7 +89,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         """
         dim = self._model.get_embedding_dimension() or 0
         if not texts:
-            return TokenSums(np.zeros((0, dim), np.float32), np.zeros(0, np.int64))
+            return TokenSums(np.zeros((0, dim), np.float32))
         tokenized = self._model.tokenizer(list(texts), truncation=True, max_length=self._model.max_seq_length)
         counts = np.asarray([len(ids) for ids in tokenized["input_ids"]], dtype=np.int64)
         order = np.argsort(-counts, kind="stable")
@@ -102,7 +101,7 @@ class SentenceTransformerEmbeddings(Embeddings):
                                                    convert_to_numpy=True)
             if on_batch:
                 on_batch(len(rows))
-        return TokenSums(means * counts[:, None], counts)
+        return TokenSums(means * counts[:, None])
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """LangChain interface: embeddings of many texts."""
