@@ -7,11 +7,10 @@ runs the same resolve → retrieve steps, then streams the answerer's text befor
 from __future__ import annotations
 
 import re
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
-from typing import Any, TypeVar
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
@@ -26,7 +25,6 @@ from assistant.store import IndexReader, open_index
 from assistant.types import Answer, RetrievedPassage, Turn
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-T = TypeVar("T")
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -39,24 +37,6 @@ def clean_question(question: str, max_chars: int) -> str:
     if len(text) > max_chars:
         raise QuestionError(f"the question is {len(text)} characters long; the limit is {max_chars}")
     return text
-
-
-def in_background(load: Callable[[], T], name: str) -> Future[T]:
-    """Run ``load`` in a new thread; ``result()`` of the returned future waits for it and re-raises its error.
-
-    The thread is not a daemon: a process that fails meanwhile waits for it to end rather than
-    killing it inside a C++ library.
-    """
-    future: Future[T] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(load())
-        except BaseException as exc:  # noqa: BLE001 (handed to the caller of result())
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name=name).start()
-    return future
 
 
 def _to_passages(documents: list[Document]) -> list[RetrievedPassage]:
@@ -79,10 +59,10 @@ class AssistantService:
         The embedder loads in a background thread meanwhile (onnxruntime builds its session
         without holding the GIL, while opening the index is mostly importing chromadb).
         """
-        pending = None if encoder else in_background(lambda: QueryEncoder(build_query_embedder(settings)),
-                                                    "load-query-encoder")
-        reader: IndexReader = open_index(settings).reader()
-        encoder = encoder or pending.result()
+        with ThreadPoolExecutor(1, thread_name_prefix="load-query-encoder") as pool:
+            pending = None if encoder else pool.submit(lambda: QueryEncoder(build_query_embedder(settings)))
+            reader: IndexReader = open_index(settings).reader()
+            encoder = encoder or pending.result()
         retriever = HybridRetriever.from_reader(
             reader, encoder, top_k=settings.top_k, dense_k=settings.dense_k,
             lexical_k=settings.lexical_k, rrf_k=settings.rrf_k,

@@ -17,18 +17,6 @@ from tests.scale.conftest import copy_index
 pytestmark = pytest.mark.e2e
 
 
-def test_in_background_gives_the_result_or_reraises_the_error() -> None:
-    from assistant.service import in_background
-
-    assert in_background(lambda: 42, "answer").result() == 42
-
-    def fail() -> None:
-        raise ValueError("the model file is unreadable")
-
-    with pytest.raises(ValueError, match="the model file is unreadable"):
-        in_background(fail, "fail").result()
-
-
 def test_the_collector_is_held_off_during_a_one_shot_command_and_restored_after() -> None:
     from assistant.cli import _collector_held_off
 
