@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install index run test test-unit test-llm local eval bench clean chromium
+.PHONY: install index run test test-unit test-llm local eval eval-all fit bench clean chromium
 
 install: $(STAMP)
 
@@ -61,6 +61,23 @@ test-llm: local
 
 eval: index
 	$(BIN)/assistant eval $(EVAL_SET) --out eval-out $(EVAL_BARS)
+
+# The learned answer model (assistant/models/*.json), fitted on the external SQuAD 2.0 sets, each article
+# indexed as its own corpus: the shipped model on both, and one without each article for leave-one-out
+# evaluation (`make eval-all`). Deterministic: the same data gives the same files.
+EXTERNAL := ../shared/qa/external
+RHINE := rhine=$(EXTERNAL)/rhine.jsonl:$(EXTERNAL)/corpus/rhine.md
+COMPLEXITY := computational-complexity=$(EXTERNAL)/computational-complexity.jsonl:$(EXTERNAL)/corpus/computational-complexity.md
+MODELS := assistant/models
+fit: $(STAMP)
+	$(BIN)/assistant fit --set $(RHINE) --set $(COMPLEXITY) --out $(MODELS)/answer-model.json
+	$(BIN)/assistant fit --set $(COMPLEXITY) --out $(MODELS)/answer-model.without-rhine.json
+	$(BIN)/assistant fit --set $(RHINE) --out $(MODELS)/answer-model.without-computational-complexity.json
+
+# The three sets, one table: the dev set with the shipped model, each external set with the model fitted
+# without its article (run folders in eval-all/<set>/).
+eval-all: index
+	$(BIN)/assistant eval-all --out eval-all --dev $(EVAL_SET) --external $(EXTERNAL) --models $(MODELS)
 
 # Benchmarks (not part of `make test`; the 1,000-article ingest takes 10-20 minutes on 2 cores).
 # Figures and how they were taken: bench/RESULTS.md.

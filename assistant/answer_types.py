@@ -19,6 +19,8 @@ _NUMBER_WORDS = _CARDINALS + r"|dozens|hundreds|thousands|millions|billions|seve
 _YEAR = r"\b(?:1[5-9]\d\d|20\d\d)(?:s\b|\b)"
 _MONTH = r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b"
 _UNIT = r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))"
+_LENGTH = (r"(?:km|kilomet(?:re|er)s?|met(?:re|er)s?|m|miles?|mi|feet|ft|yards?|inches|cm|centimet(?:re|er)s?|"
+           r"mm|nautical miles?)")
 
 
 class AnswerType(Enum):
@@ -41,7 +43,7 @@ _QUESTION_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.DURATION, re.compile(r"\bhow long\b|\bfor how long\b|\bhow many (?:years?|yrs?|decades?|months?|days?|hours?|minutes?)\b")),
     (AnswerType.COUNT, re.compile(r"\bhow many\b")),
     (AnswerType.QUANTITY, re.compile(r"\bhow much\b|\bwhat (?:number|percentage|share|proportion|volume)\b")),
-    (AnswerType.DATE, re.compile(r"\bwhen\b|\bwhat (?:year|date|month|decade|day)\b|\bwhich (?:year|date|month|decade)\b|\bin what year\b")),
+    (AnswerType.DATE, re.compile(r"\bwhen\b|\bwhat (?:year|date|month|decade|day|century)\b|\bwhich (?:year|date|month|decade|century)\b|\bin what year\b")),
     (AnswerType.NAME, re.compile(r"^\s*who\b|\bwho (?:is|was|were|are|did|said)\b|\bwhich (?:person|leader|president|official|minister)\b")),
     (AnswerType.YES_NO, re.compile(r"^\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b")),
 ]
@@ -50,10 +52,14 @@ _SENTENCE_PATTERNS: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.QUANTITY: re.compile(r"\b\d[\d,.]*\b|%|\b(?:" + _CARDINALS + r")\b", re.IGNORECASE),
     AnswerType.MONEY: re.compile(r"[$€£¥₽]\s?\d|\b\d[\d,.]*\s*(?:million|billion|trillion|bn|m)?\s*"
                                  r"(?:dollars|euros|rubles|roubles|pounds|yuan|usd|eur|rub)\b", re.IGNORECASE),
-    AnswerType.DATE: re.compile(_YEAR + "|" + _MONTH + r"|\b(?:yesterday|today|last (?:week|month|year))\b",
-                                re.IGNORECASE),
+    AnswerType.DATE: re.compile(_YEAR + "|" + _MONTH + r"|\b(?:yesterday|today|last (?:week|month|year))\b|"
+                                r"\b(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+                                r"tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|"
+                                r"eighteenth|nineteenth|twentieth|twenty-first)[\s-]+(?:century|centuries|millennium)\b|"
+                                r"\b\d{2,4}\s*(?:BC|BCE|AD|CE)\b|\b(?:AD|BC)\s*\d{1,4}\b", re.IGNORECASE),
     AnswerType.DURATION: re.compile(r"\b(?:\d[\d,.]*|" + _NUMBER_WORDS + r"|past|last|many|few)\s+"
-                                    + _UNIT + r"\b|\bsince\b.*?" + _YEAR, re.IGNORECASE),
+                                    + _UNIT + r"\b|\bsince\b.*?" + _YEAR + r"|\b\d[\d,.]*\s*" + _LENGTH + r"\b",
+                                    re.IGNORECASE),
     AnswerType.NAME: re.compile(r"\b[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)+|(?<=[a-z,;:]\s)[A-Z][a-z]+"),
 }
 

@@ -170,16 +170,29 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_set(service, items, out: Path, info: dict, *, workers: int, reports: bool):  # noqa: ANN001, ANN202
+    """Ask every question of ``items`` with a progress bar, score them and write the run folder."""
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+    from rich.console import Console
+
+    from assistant.evaluation.runner import run_eval, write_run
+
+    with Progress(TextColumn("answering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("answering", total=len(items))
+        run = run_eval(service, items, workers=workers, on_answer=lambda *_: progress.advance(task))
+    run.info.update(info, **_model_info(service))
+    return run, write_run(run, out, reports=reports)
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Run a QA set, write the run folder and reports; exit 1 when a --fail-under/--fail-over bar is missed."""
     from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                               TimeRemainingColumn)
 
     from assistant.evaluation.dataset import load_qa_set
     from assistant.evaluation.gates import check_bars, parse_bar
     from assistant.evaluation.report import metrics_table, overall_line
-    from assistant.evaluation.runner import run_eval, write_run
     from assistant.service import AssistantService
 
     bars = [parse_bar(b, "under") for b in args.fail_under] + [parse_bar(b, "over") for b in args.fail_over]
@@ -191,16 +204,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     doc = _doc_filter(args)
     service = AssistantService.from_settings(settings)
     service = _OneDocument(service, doc) if doc else service
-    console, err = Console(), Console(stderr=True)
-    with Progress(TextColumn("answering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("ETA"), TimeRemainingColumn(), console=err, transient=True) as progress:
-        task = progress.add_task("answering", total=len(items))
-        run = run_eval(service, items, workers=args.workers, on_answer=lambda *_: progress.advance(task))
-    run.info.update(qa_set=str(args.qa), limit=args.limit, corpus_dir=str(settings.corpus_dir),
-                    index_dir=str(settings.index_dir), top_k=settings.top_k, answerer=settings.answerer,
-                    abstain_threshold=settings.abstain_threshold)
-    written = write_run(run, args.out, reports=not args.no_report)
-    console.print(metrics_table(run.metrics))
+    info = dict(qa_set=str(args.qa), limit=args.limit, corpus_dir=str(settings.corpus_dir),
+                index_dir=str(settings.index_dir), top_k=settings.top_k, answerer=settings.answerer)
+    run, written = _run_set(service, items, args.out, info, workers=args.workers, reports=not args.no_report)
+    Console().print(metrics_table(run.metrics))
     print(overall_line(run.metrics))
     if run.metrics["overall"].get("errors"):
         print(f"warning: {run.metrics['overall']['errors']:.0f} question(s) raised an error; see results.jsonl",
@@ -215,15 +222,153 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 1 if any(not r.passed for r in results) else 0
 
 
+ALL_SETS_COLUMNS = ("questions", "contains_gold", "short_f1", "short_em", "token_f1", "evidence_recall",
+                    "citation_precision", "correct_abstention", "false_abstention", "offset_mismatch",
+                    "latency_p95_ms")
+
+
+def cmd_eval_all(args: argparse.Namespace) -> int:
+    """The dev set and every external set, each with its own index and the model fitted without it: one table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from assistant.evaluation.dataset import load_qa_set
+    from assistant.evaluation.report import fmt_metric
+    from assistant.service import AssistantService
+
+    settings = _settings(args)
+    plan = [("dev", args.dev, settings, args.models / "answer-model.json")]
+    for qa in sorted(args.external.glob("*.jsonl")):
+        article = args.external / "corpus" / f"{qa.stem}.md"
+        if not article.is_file():
+            raise AssistantError(f"no article {article} for the question set {qa}")
+        plan.append((qa.stem, qa, None, args.models / f"answer-model.without-{qa.stem}.json"))
+    summary: dict[str, dict] = {}
+    for name, qa, set_settings, model in plan:
+        if not model.is_file():
+            raise AssistantError(f"no model {model} for the set {name}: run 'make fit'")
+        set_settings = (set_settings or _article_settings(settings, name, args.external / "corpus" / f"{name}.md"))
+        set_settings = set_settings.model_copy(update={"answer_model_path": model})
+        print(f"{name}: {qa} with {model.name}", file=sys.stderr)
+        run, _ = _run_set(AssistantService.from_settings(set_settings), load_qa_set(qa), args.out / name,
+                          dict(qa_set=str(qa), corpus_dir=str(set_settings.corpus_dir), top_k=set_settings.top_k,
+                               index_dir=str(set_settings.index_dir), answerer=set_settings.answerer),
+                          workers=args.workers, reports=True)
+        summary[name] = {"qa_set": str(qa), "model": str(model), "metrics": run.metrics["overall"],
+                         "answer_model": run.info.get("answer_model")}
+    (args.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    table = Table(title=f"eval-all: {args.out}")
+    table.add_column("metric")
+    for name in summary:
+        table.add_column(name, justify="right")
+    for column in ALL_SETS_COLUMNS:
+        table.add_row(column, *(fmt_metric(column, entry["metrics"].get(column)) for entry in summary.values()))
+    Console().print(table)
+    print(f"wrote {', '.join(summary)} run folders and summary.json in {args.out}")
+    return 0
+
+
+def _model_info(service) -> dict:  # noqa: ANN001
+    """What run.json records of the answer model: its file, what it was fitted on, the abstention cut."""
+    from assistant.answerers import ExtractiveAnswerer
+
+    answerer = getattr(service, "answerer", None)
+    answerer = getattr(answerer, "fallback", None) or getattr(answerer, "_extractive", None) or answerer
+    if not isinstance(answerer, ExtractiveAnswerer):
+        return {}
+    model = answerer.model
+    return {"answer_model": {"path": model.path, "trained_on": [t["set"] for t in model.info.get("trained_on", [])],
+                             "target_false_abstention": model.info.get("target_false_abstention"),
+                             "abstain_threshold": answerer.abstain_threshold,
+                             "span_threshold": model.span_threshold}}
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    """Fit the answer model on QA sets, each with its own article indexed apart, and write the model file."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from assistant.evaluation.dataset import load_qa_set
+    from assistant.learning import TrainingSet, fit_answer_model, gather_with
+    from assistant.service import open_retriever
+
+    settings = _settings(args)
+    sets = [_parse_set(spec) for spec in args.set]
+    trainings, total = [], 0
+    for name, qa_file, article in sets:
+        retriever = open_retriever(_article_settings(settings, name, article))
+        trainings.append(TrainingSet(name, qa_file, gather_with(retriever, settings.max_history_turns)))
+        total += len(load_qa_set(qa_file))
+    target = args.target_false_abstention or settings.target_false_abstention
+    with Progress(TextColumn("fitting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True) as bar:
+        task = bar.add_task("fitting", total=total)
+        model = fit_answer_model(trainings, target, progress=lambda n: bar.advance(task, n))
+    model.save(args.out)
+    oof = model.info["out_of_fold"]
+    print(f"wrote {args.out}: fitted on {', '.join(n for n, _, _ in sets)} ({total} questions); abstain under "
+          f"p(answerable) {model.abstain_threshold:.3f} (out of fold: false abstention {oof['false_abstention']:.3f}, "
+          f"correct abstention {oof['correct_abstention']}); short answer over p {model.span_threshold:.3f}")
+    return 0
+
+
+def _parse_set(spec: str) -> tuple[str, Path, Path]:
+    """``NAME=QA_FILE:ARTICLE`` → (name, QA file, article file)."""
+    name, sep, rest = spec.partition("=")
+    qa, sep2, article = rest.rpartition(":")
+    if not sep or not sep2 or not name.strip():
+        raise AssistantError(f"--set takes NAME=QA_FILE:ARTICLE, not {spec!r}")
+    paths = Path(qa), Path(article)
+    for path in paths:
+        if not path.is_file():
+            raise AssistantError(f"--set {name}: no such file {path}")
+    return name.strip(), *paths
+
+
+def _article_settings(settings: Settings, name: str, article: Path) -> Settings:
+    """Settings for one article indexed as its own corpus (under ``<index_dir>/sets/<name>``), ingested."""
+    import shutil
+
+    from assistant.ingest import ingest
+
+    root = Path(settings.index_dir) / "sets" / name
+    corpus = root / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    target = corpus / article.name
+    if not target.exists() or target.read_bytes() != article.read_bytes():
+        for old in corpus.iterdir():
+            old.unlink()
+        shutil.copyfile(article, target)
+    own = settings.model_copy(update={"corpus_dir": corpus, "index_dir": root / "index", "chroma_url": None})
+    ingest(own)
+    return own
+
+
 def cmd_eval_compare(args: argparse.Namespace) -> int:
-    """Print the metric deltas between two run folders and the questions whose outcome changed."""
+    """Print the metric deltas between two run folders and the questions whose outcome changed (for two
+    ``eval-all`` folders: set by set)."""
+    from rich.console import Console
+
+    if (args.run_a / "summary.json").is_file() and (args.run_b / "summary.json").is_file():
+        sets = sorted(set(json.loads((args.run_a / "summary.json").read_text(encoding="utf-8")))
+                      & set(json.loads((args.run_b / "summary.json").read_text(encoding="utf-8"))))
+        for name in sets:
+            Console().rule(f"set {name}")
+            _compare_two(args.run_a / name, args.run_b / name)
+        return 0
+    _compare_two(args.run_a, args.run_b)
+    return 0
+
+
+def _compare_two(run_a: Path, run_b: Path) -> None:
+    """Print the deltas and changed outcomes between two run folders."""
     from rich.console import Console
 
     from assistant.evaluation.compare import (changes_table, compare_runs, deltas_table, load_run,
                                               type_deltas_table)
 
-    a, b = load_run(args.run_a), load_run(args.run_b)
-    name_a, name_b = args.run_a.name or str(args.run_a), args.run_b.name or str(args.run_b)
+    a, b = load_run(run_a), load_run(run_b)
+    name_a, name_b = run_a.name or str(run_a), run_b.name or str(run_b)
+    if name_a == name_b:
+        name_a, name_b = run_a.parent.name or "A", run_b.parent.name or "B"
     if name_a == name_b:
         name_a, name_b = "A", "B"
     comparison = compare_runs(a, b)
@@ -238,7 +383,6 @@ def cmd_eval_compare(args: argparse.Namespace) -> int:
     for name, ids in [(name_a, comparison.only_a), (name_b, comparison.only_b)]:
         if ids:
             console.print(f"only in {name}: {', '.join(ids)}")
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -275,7 +419,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("eval-compare", help="metric deltas and changed outcomes between two eval runs")
+    p = sub.add_parser("eval-all", help="the dev set and each external set (leave-one-article-out models), one table")
+    p.add_argument("--out", type=Path, required=True, help="folder of the run folders (one per set) and summary.json")
+    p.add_argument("--dev", type=Path, default=Path("../shared/qa/dev.jsonl"), help="the dev QA set (shipped corpus)")
+    p.add_argument("--external", type=Path, default=Path("../shared/qa/external"),
+                   help="folder of external QA sets NAME.jsonl with their articles in corpus/NAME.md")
+    p.add_argument("--models", type=Path, default=Path(__file__).resolve().parent / "models",
+                   help="folder of answer-model.json and answer-model.without-NAME.json")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="questions asked in parallel (default 1)")
+    p.set_defaults(func=cmd_eval_all)
+
+    p = sub.add_parser("fit", help="fit the learned answer model on QA sets (make fit)")
+    p.add_argument("--set", action="append", required=True, metavar="NAME=QA_FILE:ARTICLE",
+                   help="a QA set and the article it asks about, indexed as its own corpus (repeatable)")
+    p.add_argument("--out", type=Path, required=True, help="model file to write (JSON)")
+    p.add_argument("--target-false-abstention", type=float, metavar="RATE",
+                   help="share of answerable questions the abstention threshold may turn away (default: setting)")
+    p.set_defaults(func=cmd_fit)
+
+    p = sub.add_parser("eval-compare", help="metric deltas and changed outcomes between two eval runs "
+                       "(or two eval-all folders, set by set)")
     p.add_argument("run_a", type=Path, metavar="RUN_A", help="run folder written by 'assistant eval --out'")
     p.add_argument("run_b", type=Path, metavar="RUN_B", help="the run to compare against RUN_A")
     p.set_defaults(func=cmd_eval_compare)

@@ -1,7 +1,12 @@
-"""BM25 over passages (bm25s), on the same stemmed content terms the answerer uses."""
+"""BM25 over passages (bm25s), on the same stemmed content terms the answerer uses.
+
+The index's own statistics (document frequencies, hence IDF) are also what the answerer weighs
+question terms with: there is no second IDF table.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import bm25s
@@ -20,6 +25,29 @@ class BM25Index:
         corpus = [content_terms(f"{p.section} {p.text}") or [""] for p in passages]
         if corpus:
             self._model.index(corpus, show_progress=False)
+        # bm25s keeps a term-major sparse matrix: a term's column holds one entry per passage using it
+        indptr = self._model.scores.get("indptr") if corpus else None
+        self._df = np.diff(indptr) if indptr is not None else np.zeros(0, np.int64)
+
+    @property
+    def size(self) -> int:
+        """Number of indexed passages."""
+        return len(self._ids)
+
+    def document_frequency(self, term: str) -> int:
+        """How many passages use ``term`` (a stemmed content term)."""
+        index = self._model.vocab_dict.get(term) if self._ids else None
+        return int(self._df[index]) if index is not None else 0
+
+    def idf(self, term: str) -> float:
+        """BM25's (Lucene) IDF of a term; a term no passage uses gets the highest value (``max_idf``)."""
+        n, df = max(self.size, 1), self.document_frequency(term)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    @property
+    def max_idf(self) -> float:
+        """The IDF of a term no passage uses."""
+        return math.log(1.0 + (max(self.size, 1) + 0.5) / 0.5)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """(passage id, BM25 score) of the best ``k`` passages with a score above zero."""

@@ -2,7 +2,9 @@
 
 An optional document filter (``doc``: a file name relative to the corpus folder) limits all three
 rankings to one article: Chroma's ``where={"doc": ...}`` for the dense searches, a filter on the
-BM25 ranking for the lexical one.
+BM25 ranking for the lexical one. ``gather`` returns the ``Evidence`` an answerer works from: the
+fused passages with their ranks, their sentences and vectors, the question's vectors and the corpus
+statistics; a summary or a list request gets the whole best-matching article instead.
 """
 
 from __future__ import annotations
@@ -11,15 +13,20 @@ import threading
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from assistant.embeddings import QueryEncoder
+from assistant.entities import names_in
 from assistant.errors import QuestionError
+from assistant.evidence import CorpusStatistics, Evidence, PassageRanks
+from assistant.followup import ResolvedQuestion
 from assistant.fusion import reciprocal_rank_fusion
 from assistant.lexical import BM25Index
+from assistant.questions import Intent, analyse
 from assistant.store import IndexReader
 from assistant.types import Passage, RetrievedPassage
 
@@ -48,7 +55,8 @@ def check_doc_name(doc: str) -> str:
 class HybridRetriever(BaseRetriever):
     """Returns the ``top_k`` passages of three fused rankings (dense passages, dense sentences, BM25).
 
-    Follows the reader to a new index generation (after an ingest) by reloading its passages and BM25.
+    Follows the reader to a new index generation (after an ingest) by reloading its passages, BM25
+    and the corpus statistics.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -57,6 +65,7 @@ class HybridRetriever(BaseRetriever):
     encoder: QueryEncoder
     lexical: BM25Index
     passages: dict[str, Passage]
+    statistics: CorpusStatistics
     top_k: int = 6
     dense_k: int = 20
     lexical_k: int = 20
@@ -69,8 +78,9 @@ class HybridRetriever(BaseRetriever):
         """Build the retriever, loading every passage once for BM25 and look-ups."""
         generation = reader.generation
         passages = reader.all_passages()
-        retriever = cls(reader=reader, encoder=encoder, lexical=BM25Index(passages),
-                        passages={p.id: p for p in passages}, **options)
+        lexical = BM25Index(passages)
+        retriever = cls(reader=reader, encoder=encoder, lexical=lexical, passages={p.id: p for p in passages},
+                        statistics=CorpusStatistics(passages, lexical, generation), **options)
         retriever._generation = generation
         return retriever
 
@@ -104,11 +114,11 @@ class HybridRetriever(BaseRetriever):
             passages = self.reader.all_passages()
             self.lexical = BM25Index(passages)
             self.passages = {p.id: p for p in passages}
+            self.statistics = CorpusStatistics(passages, self.lexical, generation)
             self._generation = generation
 
-    def retrieve(self, query: str, k: int | None = None, doc: str | None = None) -> list[RetrievedPassage]:
-        """The fused ranking as typed passages (of document ``doc`` only, when given)."""
-        vector = self.encoder(query)
+    def _rankings(self, query: str, vector, doc: str | None):  # noqa: ANN001, ANN202
+        """The three rankings (passage ids, best first) and the passages and statistics they index."""
         for _ in range(IndexReader.RETRIES):
             self._sync()
             generation = self.reader.generation
@@ -117,19 +127,56 @@ class HybridRetriever(BaseRetriever):
             if self.reader.generation == generation:
                 break
         self._sync()
-        passages, lexical = self.passages, self.lexical
+        passages, lexical, statistics = self.passages, self.lexical, self.statistics
         if doc is None:
             ranked = lexical.search(query, self.lexical_k)
         else:
             ranked = [(i, s) for i, s in lexical.search(query, len(passages)) if passages[i].doc == doc]
-        rankings = [*dense, ranked[: self.lexical_k]]
-        fused = reciprocal_rank_fusion([[i for i, _ in r if i in passages] for r in rankings], k=self.rrf_k)
-        out = []
-        for passage_id, score in fused[: k or self.top_k]:
-            p = passages[passage_id]
-            out.append(RetrievedPassage(id=p.id, doc=p.doc, section=p.section, start=p.start, end=p.end,
-                                        text=p.text, score=round(score, 6)))
-        return out
+        rankings = [[i for i, _ in r if i in passages] for r in (*dense, ranked[: self.lexical_k])]
+        return rankings, passages, statistics
+
+    @staticmethod
+    def _typed(passage: Passage, score: float) -> RetrievedPassage:
+        return RetrievedPassage(id=passage.id, doc=passage.doc, section=passage.section, start=passage.start,
+                                end=passage.end, text=passage.text, score=round(score, 6))
+
+    def retrieve(self, query: str, k: int | None = None, doc: str | None = None) -> list[RetrievedPassage]:
+        """The fused ranking as typed passages (of document ``doc`` only, when given)."""
+        rankings, passages, _ = self._rankings(query, self.encoder(query), doc)
+        fused = reciprocal_rank_fusion(rankings, k=self.rrf_k)
+        return [self._typed(passages[i], score) for i, score in fused[: k or self.top_k]]
+
+    def gather(self, question: ResolvedQuestion, doc: str | None = None) -> Evidence:
+        """The evidence for one question: the ``top_k`` fused passages (for a summary of the article or
+        a list, every passage of the best-matching document) with their sentences and vectors."""
+        analysis = analyse(question.question)
+        vector = self.encoder(question.standalone)
+        own = self.encoder(question.question) if question.context else vector
+        rankings, passages, statistics = self._rankings(question.standalone, vector, doc)
+        fused = reciprocal_rank_fusion(rankings, k=self.rrf_k)
+        positions = [{pid: r for r, pid in enumerate(ranking, start=1)} for ranking in rankings]
+        ranks = {pid: PassageRanks(dense=positions[0].get(pid), sentence=positions[1].get(pid),
+                                   lexical=positions[2].get(pid), fused=r, score=round(score, 6))
+                 for r, (pid, score) in enumerate(fused, start=1)}
+        whole = analysis.intent is Intent.LIST or (analysis.intent is Intent.SUMMARY and not analysis.topical)
+        if whole and fused:
+            chosen_doc = doc or passages[fused[0][0]].doc
+            picked = sorted((p for p in passages.values() if p.doc == chosen_doc), key=lambda p: p.position)
+            selected = [self._typed(p, ranks[p.id].score if p.id in ranks else 0.0) for p in picked]
+        else:
+            whole = False
+            selected = [self._typed(passages[i], score) for i, score in fused[: self.top_k]]
+        sentences, vectors = self.reader.sentences_of(selected) if selected else ([], None)
+        if vectors is None:
+            vectors = np.zeros((0, len(vector)), np.float32)
+        phrases: dict[str, np.ndarray] = {}
+        if analysis.intent is Intent.LIST and analysis.kind and sentences:
+            texts = list(dict.fromkeys([analysis.kind, *(item for s in sentences for item in names_in(s.text))]))
+            phrases = dict(zip(texts, self.encoder.many(texts), strict=True))
+        return Evidence(question=question, analysis=analysis, query_vector=vector, own_vector=own,
+                        passages=selected, sentences=sentences, sentence_vectors=vectors, statistics=statistics,
+                        ranks={p.id: ranks[p.id] for p in selected if p.id in ranks}, whole_document=whole,
+                        phrase_vectors=phrases)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 doc: str | None = None) -> list[Document]:

@@ -1,7 +1,8 @@
 """The question-answering service used alike by the CLI, the web chat and the evaluator.
 
-The chain is plain LCEL: resolve the follow-up → retrieve (hybrid retriever) → answer. ``stream``
-runs the same resolve → retrieve steps, then streams the answerer's text before the final ``Answer``.
+The chain is plain LCEL: resolve the follow-up → gather the evidence (hybrid retriever) → answer from
+that evidence. ``stream`` runs the same resolve → gather steps, then streams the answerer's text before
+the final ``Answer``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from assistant.answerers import Answerer, Draft, build_answerer, stream_draft
@@ -22,7 +22,7 @@ from assistant.followup import ResolvedQuestion, resolve
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from assistant.store import IndexReader, open_index
-from assistant.types import Answer, RetrievedPassage, Turn
+from assistant.types import Answer, Turn
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -39,10 +39,6 @@ def clean_question(question: str, max_chars: int) -> str:
     return text
 
 
-def _to_passages(documents: list[Document]) -> list[RetrievedPassage]:
-    return [RetrievedPassage(text=d.page_content, **d.metadata) for d in documents]
-
-
 class AssistantService:
     """Answers questions about the indexed corpus, with citations."""
 
@@ -54,21 +50,8 @@ class AssistantService:
 
     @classmethod
     def from_settings(cls, settings: Settings, encoder: QueryEncoder | None = None) -> AssistantService:
-        """Open the committed index and load the question embedder named by ``settings``.
-
-        The embedder loads in a background thread meanwhile (onnxruntime builds its session
-        without holding the GIL, while opening the index is mostly importing chromadb).
-        """
-        with ThreadPoolExecutor(1, thread_name_prefix="load-query-encoder") as pool:
-            pending = None if encoder else pool.submit(lambda: QueryEncoder(build_query_embedder(settings)))
-            reader: IndexReader = open_index(settings).reader()
-            encoder = encoder or pending.result()
-        retriever = HybridRetriever.from_reader(
-            reader, encoder, top_k=settings.top_k, dense_k=settings.dense_k,
-            lexical_k=settings.lexical_k, rrf_k=settings.rrf_k,
-        )
-        answerer = build_answerer(settings, reader, encoder, list(retriever.passages.values()))
-        return cls(settings, retriever, answerer)
+        """Open the committed index, load the question embedder and the answerer named by ``settings``."""
+        return cls(settings, open_retriever(settings, encoder), build_answerer(settings))
 
     def _resolve(self, question: str, history: list[Turn]) -> ResolvedQuestion:
         """The rule-based resolution; a follow-up is rewritten by the answerer's model when it can."""
@@ -83,24 +66,12 @@ class AssistantService:
 
     def _build_chain(self) -> Runnable:
         resolve_step = RunnableLambda(lambda x: {**x, "resolved": self._resolve(x["question"], x["history"])})
-        retrieve_step = RunnablePassthrough.assign(
-            passages=RunnableLambda(lambda x, config: self.retriever.invoke(  # the current retriever, with the filter
-                x["resolved"].standalone, config, doc=x.get("doc"))) | RunnableLambda(_to_passages)
+        gather_step = RunnablePassthrough.assign(  # the current retriever, with the document filter
+            evidence=RunnableLambda(lambda x: self.retriever.gather(x["resolved"], doc=x.get("doc")))
         )
-        answer_step = RunnablePassthrough.assign(
-            draft=lambda x: self.answerer.answer(x["resolved"], x["passages"])
-        )
-        self.retrieval_chain = resolve_step | retrieve_step
+        answer_step = RunnablePassthrough.assign(draft=lambda x: self.answerer.answer(x["evidence"]))
+        self.retrieval_chain = resolve_step | gather_step
         return self.retrieval_chain | answer_step
-
-    def _follow_index(self) -> None:
-        """After an ingest replaced the generation, rebuild the answerer (the extractive one, or an LLM
-        answerer's extractive fallback, keeps term statistics of the indexed passages)."""
-        generation = self.retriever.reader.generation
-        if getattr(self, "_generation", generation) != generation:
-            self.answerer = build_answerer(self.settings, self.retriever.reader, self.retriever.encoder,
-                                           list(self.retriever.passages.values()))
-        self._generation = generation
 
     def _request(self, question: str, history: Sequence[Turn | dict[str, Any]] | None,
                  doc: str | None) -> dict[str, Any]:
@@ -108,7 +79,6 @@ class AssistantService:
         text = clean_question(question, self.settings.max_question_chars)
         turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history or []]
         checked = self.retriever.check_doc(doc)
-        self._follow_index()
         return {"question": text, "history": turns, "doc": checked}
 
     def ask(self, question: str, history: Sequence[Turn | dict[str, Any]] | None = None,
@@ -131,7 +101,7 @@ class AssistantService:
         started = time.perf_counter()
         result = self.retrieval_chain.invoke(self._request(question, history, doc))
         draft: Draft | None = None
-        for item in stream_draft(self.answerer, result["resolved"], result["passages"]):
+        for item in stream_draft(self.answerer, result["evidence"]):
             if isinstance(item, Draft):
                 draft = item
             elif item:
@@ -146,11 +116,25 @@ class AssistantService:
         resolved: ResolvedQuestion = result["resolved"]
         return Answer(
             question=text, answer=draft.answer, abstained=draft.abstained, citations=draft.citations,
-            retrieved=result["passages"],
+            retrieved=result["evidence"].passages,
             standalone_question=resolved.standalone if resolved.standalone != text else None,
             latency_ms=round((time.perf_counter() - started) * 1000, 2),
             unsupported=draft.unsupported, short_answer=draft.short_answer, notice=draft.notice,
         )
 
 
-__all__ = ["AssistantService", "clean_question"]
+def open_retriever(settings: Settings, encoder: QueryEncoder | None = None) -> HybridRetriever:
+    """The hybrid retriever over the committed index, with the question embedder named by ``settings``.
+
+    The embedder loads in a background thread meanwhile (onnxruntime builds its session without
+    holding the GIL, while opening the index is mostly importing chromadb).
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="load-query-encoder") as pool:
+        pending = None if encoder else pool.submit(lambda: QueryEncoder(build_query_embedder(settings)))
+        reader: IndexReader = open_index(settings).reader()
+        encoder = encoder or pending.result()
+    return HybridRetriever.from_reader(reader, encoder, top_k=settings.top_k, dense_k=settings.dense_k,
+                                       lexical_k=settings.lexical_k, rrf_k=settings.rrf_k)
+
+
+__all__ = ["AssistantService", "clean_question", "open_retriever"]

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
 
     passage_max_words: int = Field(120, ge=20, description="Longest passage, in words, before a paragraph is split.")
 
-    top_k: int = Field(6, ge=1, le=50, description="Passages returned by the retriever.")
+    top_k: int = Field(8, ge=1, le=50, description="Passages returned by the retriever.")
     dense_k: int = Field(20, ge=1, description="Candidates taken from dense search before fusion.")
     lexical_k: int = Field(20, ge=1, description="Candidates taken from BM25 before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
@@ -41,9 +41,26 @@ class Settings(BaseSettings):
         "extractive", description="Which answerer writes the answer: the offline extractive default, a model "
         "behind an OpenAI-compatible server, an Ollama server, or the packaged local GGUF model.")
     max_answer_sentences: int = Field(3, ge=1, le=8, description="Most sentences an extractive answer quotes.")
-    abstain_threshold: float = Field(
-        0.355, description="Support score under which the extractive answerer abstains (calibrated on the dev set)."
-    )
+    answer_model_path: Path | None = Field(
+        None, description="The learned answer model (JSON, written by 'assistant fit'); unset: the one shipped "
+        "in the package, fitted on the external question sets.")
+    abstain_threshold: float | None = Field(
+        None, ge=0, le=1, description="Probability of being answerable under which the extractive answerer "
+        "abstains; unset: the model's own threshold, chosen at fit time for target_false_abstention.")
+    target_false_abstention: float = Field(
+        0.05, gt=0, lt=1, description="Share of answerable training questions 'assistant fit' lets the "
+        "abstention threshold turn away (out of fold); lower answers more, abstains less.")
+    extra_sentence_min_probability: float = Field(
+        0.15, ge=0, le=1, description="Relevance probability a further sentence needs to join an answer "
+        "(it must also cover question terms the others lack).")
+    summary_sentences: int = Field(4, ge=3, le=5, description="Sentences in a summary of the article.")
+    summary_diversity: float = Field(
+        0.5, ge=0, le=1, description="Weight of novelty against relevance when picking summary sentences "
+        "(maximal marginal relevance).")
+    list_item_min_similarity: float = Field(
+        0.4, ge=-1, le=1, description="Cosine similarity a name needs with the kind a list asks for "
+        "('NATO' vs 'organizations') for its sentence to be listed.")
+    max_list_sentences: int = Field(8, ge=1, le=30, description="Most sentences a list answer quotes.")
 
     llm_base_url: str | None = Field(
         None, description="Server of the openai/ollama answerer (default: OpenAI's API for openai, "

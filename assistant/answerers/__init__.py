@@ -18,12 +18,9 @@ from pathlib import Path
 
 from assistant.answerers.base import (Answerer, Draft, FallbackAnswerer, MissingExtraError, ModelUnavailableError,
                                       StreamingAnswerer, stream_draft)
-from assistant.answerers.extractive import ExtractiveAnswerer
-from assistant.embeddings import QueryEncoder
+from assistant.answerers.extractive import AnswerPolicy, ExtractiveAnswerer
 from assistant.prompts import load_prompt
 from assistant.settings import Settings
-from assistant.store import IndexReader
-from assistant.types import Passage
 
 OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
 OLLAMA_DEFAULT_MODEL = "llama3.2"
@@ -85,14 +82,24 @@ def _local_completion(settings: Settings):  # noqa: ANN202
         raise ModelUnavailableError(f"cannot load the local model {path}: {exc}") from exc
 
 
-def build_answerer(settings: Settings, reader: IndexReader, encoder: QueryEncoder,
-                   passages: list[Passage]) -> Answerer:
-    """The answerer the settings name."""
-    extractive = ExtractiveAnswerer(
-        reader, encoder, passages, abstain_threshold=settings.abstain_threshold,
-        max_sentences=settings.max_answer_sentences, abstention_message=load_prompt("abstention"),
-        unknown_name_message=load_prompt("abstention_unknown_name"),
+def extractive_answerer(settings: Settings) -> ExtractiveAnswerer:
+    """The extractive answerer with the settings' answer model and policy."""
+    from assistant.answer_model import load_answer_model
+
+    model_path = str(settings.answer_model_path) if settings.answer_model_path else None
+    policy = AnswerPolicy(
+        max_sentences=settings.max_answer_sentences, abstain_threshold=settings.abstain_threshold,
+        extra_sentence_min_probability=settings.extra_sentence_min_probability,
+        summary_sentences=settings.summary_sentences, summary_diversity=settings.summary_diversity,
+        list_item_min_similarity=settings.list_item_min_similarity, max_list_sentences=settings.max_list_sentences,
     )
+    return ExtractiveAnswerer(load_answer_model(model_path), abstention_message=load_prompt("abstention"),
+                              unknown_name_message=load_prompt("abstention_unknown_name"), policy=policy)
+
+
+def build_answerer(settings: Settings) -> Answerer:
+    """The answerer the settings name."""
+    extractive = extractive_answerer(settings)
     primary: Answerer
     match settings.answerer:
         case "extractive":
@@ -101,7 +108,7 @@ def build_answerer(settings: Settings, reader: IndexReader, encoder: QueryEncode
             from assistant.answerers.chat import ChatAnswerer
 
             model, name, service = _chat_model(settings)
-            primary = ChatAnswerer(model, reader, service=service, model_name=name, timeout=settings.llm_timeout,
+            primary = ChatAnswerer(model, service=service, model_name=name, timeout=settings.llm_timeout,
                                    abstention_message=load_prompt("abstention"), max_tokens=settings.llm_max_tokens,
                                    rewrite_followups=settings.llm_rewrite_followups)
         case "local":
@@ -113,5 +120,5 @@ def build_answerer(settings: Settings, reader: IndexReader, encoder: QueryEncode
     return FallbackAnswerer(primary, extractive) if settings.llm_fallback else primary
 
 
-__all__ = ["Answerer", "Draft", "ExtractiveAnswerer", "FallbackAnswerer", "MissingExtraError",
+__all__ = ["AnswerPolicy", "Answerer", "Draft", "ExtractiveAnswerer", "extractive_answerer", "FallbackAnswerer", "MissingExtraError",
            "ModelUnavailableError", "StreamingAnswerer", "build_answerer", "stream_draft"]

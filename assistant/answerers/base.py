@@ -9,8 +9,8 @@ from typing import Protocol, runtime_checkable
 
 from assistant.citations import chunks_of
 from assistant.errors import AssistantError
-from assistant.followup import ResolvedQuestion
-from assistant.types import Citation, RetrievedPassage, Turn
+from assistant.evidence import Evidence
+from assistant.types import Citation, Turn
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +28,10 @@ class Draft:
 
 
 class Answerer(Protocol):
-    """Anything that writes a cited answer from retrieved passages."""
+    """Anything that writes a cited answer from the evidence retrieval gathered (and nothing else)."""
 
-    def answer(self, question: ResolvedQuestion, passages: Sequence[RetrievedPassage]) -> Draft:
-        """Answer ``question`` from ``passages`` only, or abstain."""
+    def answer(self, evidence: Evidence) -> Draft:
+        """Answer ``evidence.question`` from ``evidence`` only, or abstain."""
         ...
 
 
@@ -39,7 +39,7 @@ class Answerer(Protocol):
 class StreamingAnswerer(Answerer, Protocol):
     """An answerer that can show its text while writing it."""
 
-    def stream(self, question: ResolvedQuestion, passages: Sequence[RetrievedPassage]) -> Iterator[str | Draft]:
+    def stream(self, evidence: Evidence) -> Iterator[str | Draft]:
         """Text chunks as they are written, then the final ``Draft`` (whose text may differ: checked)."""
         ...
 
@@ -78,13 +78,12 @@ def describe_failure(exc: BaseException, service: str, model: str, timeout: floa
     return f"{service} sent a reply that could not be read ({type(exc).__name__}: {first})"
 
 
-def stream_draft(answerer: Answerer, question: ResolvedQuestion,
-                 passages: Sequence[RetrievedPassage]) -> Iterator[str | Draft]:
+def stream_draft(answerer: Answerer, evidence: Evidence) -> Iterator[str | Draft]:
     """Text chunks then the ``Draft``: the answerer's own stream, or its finished answer in pieces."""
     if isinstance(answerer, StreamingAnswerer):
-        yield from answerer.stream(question, passages)
+        yield from answerer.stream(evidence)
         return
-    draft = answerer.answer(question, passages)
+    draft = answerer.answer(evidence)
     yield from chunks_of(draft.answer)
     yield draft
 
@@ -96,26 +95,26 @@ class FallbackAnswerer:
         self.primary = primary
         self.fallback = fallback
 
-    def stream(self, question: ResolvedQuestion, passages: Sequence[RetrievedPassage]) -> Iterator[str | Draft]:
+    def stream(self, evidence: Evidence) -> Iterator[str | Draft]:
         """The primary's stream; after a failure, the fallback's answer (in pieces) with a notice."""
         started = False
         try:
-            for item in stream_draft(self.primary, question, passages):
+            for item in stream_draft(self.primary, evidence):
                 started = started or isinstance(item, str)
                 yield item
             return
         except ModelUnavailableError as exc:
             log.info("answerer failed, answering extractively: %s", exc)
             notice = f"{exc}; this is the extractive answer instead."
-        draft = replace(self.fallback.answer(question, passages), notice=notice)
+        draft = replace(self.fallback.answer(evidence), notice=notice)
         if started:
             yield "\n"
         yield from chunks_of(draft.answer)
         yield draft
 
-    def answer(self, question: ResolvedQuestion, passages: Sequence[RetrievedPassage]) -> Draft:
+    def answer(self, evidence: Evidence) -> Draft:
         """The last item of ``stream``."""
-        *_, draft = self.stream(question, passages)
+        *_, draft = self.stream(evidence)
         return draft
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:

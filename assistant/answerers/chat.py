@@ -24,9 +24,9 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.answerers.base import Draft, ModelUnavailableError, describe_failure
 from assistant.citations import MARKER, MarkerFilter, check_citations
+from assistant.evidence import Evidence
 from assistant.followup import ResolvedQuestion
 from assistant.prompts import load_prompt
-from assistant.store import IndexReader
 from assistant.text import content_terms
 from assistant.types import RetrievedPassage, Turn
 
@@ -71,15 +71,14 @@ def _content(chunk: Any) -> str:
 class ChatAnswerer:
     """Answers with a chat model and checked ``[n]`` citations; see the module docstring.
 
-        >>> answerer = ChatAnswerer(ChatOpenAI(base_url="http://127.0.0.1:8000/v1", api_key="x"), reader,
+        >>> answerer = ChatAnswerer(ChatOpenAI(base_url="http://127.0.0.1:8000/v1", api_key="x"),
         ...                         service="the server at http://127.0.0.1:8000/v1", model_name="gemma",
         ...                         timeout=60, abstention_message="The article does not say.")
     """
 
-    def __init__(self, model: Any, reader: IndexReader, *, service: str, model_name: str, timeout: float,
+    def __init__(self, model: Any, *, service: str, model_name: str, timeout: float,
                  abstention_message: str, max_tokens: int = 400, rewrite_followups: bool = True) -> None:
         self._model = model
-        self._reader = reader
         self.service = service
         self.model_name = model_name
         self.timeout = timeout
@@ -109,10 +108,9 @@ class ChatAnswerer:
         finally:
             stream.close()  # ends the HTTP response when we stop early
 
-    def draft(self, text: str, passages: Sequence[RetrievedPassage]) -> Draft:
+    def draft(self, text: str, evidence: Evidence) -> Draft:
         """The checked answer for the model's full text."""
-        sentences, _ = self._reader.sentences_of(passages) if passages else ([], None)
-        checked = check_citations(text, passages, sentences)
+        checked = check_citations(text, evidence.passages, evidence.sentences)
         if checked.removed_markers:
             log.info("removed citation markers %s from a generated answer", checked.removed_markers)
         if checked.abstained:
@@ -120,8 +118,9 @@ class ChatAnswerer:
         return Draft(answer=checked.answer, abstained=False, citations=checked.citations,
                      unsupported=checked.unsupported)
 
-    def stream(self, question: ResolvedQuestion, passages: Sequence[RetrievedPassage]) -> Iterator[str | Draft]:
+    def stream(self, evidence: Evidence) -> Iterator[str | Draft]:
         """Text chunks as the model writes them, then the checked ``Draft``."""
+        question, passages = evidence.question, evidence.passages
         if not passages:
             yield self._abstention
             return
@@ -135,11 +134,11 @@ class ChatAnswerer:
         rest = shown.flush()
         if rest:
             yield rest
-        yield self.draft("".join(parts), passages)
+        yield self.draft("".join(parts), evidence)
 
-    def answer(self, question: ResolvedQuestion, passages: Sequence[RetrievedPassage]) -> Draft:
+    def answer(self, evidence: Evidence) -> Draft:
         """The checked answer (the last item of ``stream``)."""
-        *_, draft = self.stream(question, passages)
+        *_, draft = self.stream(evidence)
         return draft
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:

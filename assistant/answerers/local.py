@@ -22,10 +22,10 @@ from pathlib import Path
 
 from assistant.answerers.base import Answerer, Draft, ModelUnavailableError, describe_failure
 from assistant.citations import says_unknown
+from assistant.evidence import Evidence
 from assistant.followup import ResolvedQuestion
 from assistant.prompts import load_prompt
 from assistant.text import content_terms, fold
-from assistant.types import RetrievedPassage
 
 GGUF_NAME = "gemma3-270m-q4_k_m.gguf"
 MAX_SHORT_WORDS = 12
@@ -75,11 +75,14 @@ class ShortAnswerAnswerer:
         """The few-shot completion prompt for this question and the cited sentences."""
         return load_prompt("local_short_answer").format(context=" ".join(cited.split()), question=question.question)
 
-    def answer(self, question: ResolvedQuestion, passages: Sequence[RetrievedPassage]) -> Draft:
-        """The extractive draft, with ``short_answer`` set and shown first when it checks out."""
-        draft = self._extractive.answer(question, passages)
-        if draft.abstained or not draft.citations or not draft.answer.startswith(draft.citations[0].text):
-            return draft  # nothing to add to an abstention, or to a computed lead ("31 years (1991 to 2022).")
+    def answer(self, evidence: Evidence) -> Draft:
+        """The extractive draft, with the model's ``short_answer`` shown first when it checks out."""
+        question = evidence.question
+        draft = self._extractive.answer(evidence)
+        quoted = " ".join(f"{c.text} [{c.marker}]" for c in draft.citations)
+        own_short = f"{draft.short_answer} — {quoted}" if draft.short_answer else None
+        if draft.abstained or not draft.citations or draft.answer not in (quoted, own_short):
+            return draft  # nothing to add to an abstention, a summary or a list, or a computed lead ("31 years …")
         cited = " ".join(c.text for c in draft.citations)
         try:
             raw = self._complete(self.prompt(question, cited))
@@ -88,7 +91,7 @@ class ShortAnswerAnswerer:
         short = short_answer_for(raw, cited, question.question)
         if short is None:
             return draft
-        return replace(draft, answer=f"{short} — {draft.answer}", short_answer=short)
+        return replace(draft, answer=f"{short} — {quoted}", short_answer=short)
 
 
 def packaged_model_path(folder: Path) -> Path:

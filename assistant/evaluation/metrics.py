@@ -5,8 +5,9 @@ The formulas are written out in the README ("Evaluation"); in short, per questio
 - answers (questions with gold answers that the text can answer, "HasAns"), on the answer with its
   ``[n]`` markers removed and SQuAD normalisation (lower case, no punctuation, no a/an/the):
   ``exact_match`` = max over golds of [norm(answer) == norm(gold)]; ``token_f1`` = max over golds of
-  the token F1; ``contains_gold`` = [some norm(gold) is a substring of norm(answer)]. An abstention
-  scores 0 on all three.
+  the token F1; ``contains_gold`` = [some norm(gold) is a substring of norm(answer)];
+  ``short_em``/``short_f1``: the same EM and F1 of the short answer when the answer has one, else of
+  the whole answer. An abstention scores 0 on all five.
 - retrieval (questions with evidence): a passage holds an evidence sentence when either normalised
   text contains the other. ``recall@k`` = share of evidence sentences held by the top k passages;
   ``evidence_recall`` = the same over every retrieved passage; ``mrr`` = 1 / rank of the first passage
@@ -143,6 +144,9 @@ def score_answer(item: QAItem, answer: Answer, corpus_text: Callable[[str], str 
         scores["correct_abstention"] = float(answer.abstained)
         scores["squad2_em"] = scores["squad2_f1"] = float(answer.abstained)
     if has_answer and item.answers:
+        short = "" if answer.abstained else (answer.short_answer or text)
+        scores["short_em"] = max(exact_match(short, g) for g in item.answers)
+        scores["short_f1"] = max(token_f1(short, g) for g in item.answers)
         scores["exact_match"] = max(exact_match(text, g) for g in item.answers)
         scores["token_f1"] = max(token_f1(text, g) for g in item.answers)
         scores["contains_gold"] = max(contains_gold(text, g) for g in item.answers)

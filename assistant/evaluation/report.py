@@ -23,6 +23,8 @@ METRIC_GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("exact_match", "exact match (SQuAD EM)", "{:.3f}"),
         ("token_f1", "token F1 (SQuAD)", "{:.3f}"),
         ("contains_gold", "contains gold", "{:.3f}"),
+        ("short_em", "short-answer EM (the short answer, else the answer)", "{:.3f}"),
+        ("short_f1", "short-answer F1 (the short answer, else the answer)", "{:.3f}"),
     ]),
     ("Retrieval (evidence among retrieved passages)", [
         ("recall@1", "recall@1", "{:.3f}"),

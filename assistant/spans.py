@@ -1,0 +1,193 @@
+"""Short-answer candidates: the phrases of a cited sentence that could answer the question, with features.
+
+A candidate is a run of up to ``MAX_SPAN_TOKENS`` tokens of one sentence that neither starts nor ends
+with punctuation or a stop word (numbers and names excepted). Its features say what kind of phrase it
+is (a number, a year, a name, a measure…), how it sits against the question's words in the sentence
+(inside them, next to them, how far), and how that kind fits the question's wh-word. The learned
+span head scores them; the best one is copied word for word, with exact offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.questions import WH_WORDS, QuestionAnalysis
+from assistant.text import STOP_WORDS, fold, stem
+
+MAX_SPAN_TOKENS = 10
+_TOKEN = re.compile(r"\w+(?:[-'’.,/]\w+)*%?|[^\w\s]")
+_YEAR = re.compile(r"^(?:1[0-9]\d\d|20\d\d)s?$")
+_MONTH = frozenset("january february march april may june july august september october november december".split())
+_UNIT = frozenset("km kilometres kilometers kilometre miles mi m metres meters ft feet percent % cubic sq km2 m3 "
+                  "years year months days hours minutes seconds decades centuries century tonnes tons kg "
+                  "dollars euros million billion trillion thousand hundred".split())
+_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+                          "hundred thousand million billion dozen half first second third".split())
+_PREPOSITIONS = frozenset("in at on by from to into of for with as near between through during".split())
+_COPULAS = frozenset("is was are were be been called named known include includes including".split())
+_OPEN_SPAN_WORDS = frozenset({"the", "a", "an"})  # may start a span ("the North Sea")
+_KINDS = ("number", "year", "name", "lower")
+_WH_GROUPS = tuple(w for w in WH_WORDS if w not in ("yes-no", "other"))
+
+SPAN_FEATURES: tuple[str, ...] = (
+    "len_1", "len_2", "len_3", "len_4_5", "len_6_8", "len_9_plus", "question_overlap", "has_question_word",
+    "distance", "adjacent", "left_matches", "right_matches", "has_digit", "has_year", "has_month", "has_unit",
+    "capitalised_start", "all_capitalised", "in_parentheses", "after_preposition", "after_copula", "after_comma",
+    "before_comma", "before_end", "at_start", "target_next", "sentence_logit", "whole_gap", "gap_share",
+    "gap_start", "gap_end", "after_match", "before_match", "starts_with_article", "between_matches",
+    "left_distance", "right_distance", "next_is_preposition", "next_is_verb_like", "share_of_sentence",
+    *(f"{wh.replace(' ', '_')}_x_{kind}" for wh in _WH_GROUPS for kind in _KINDS),
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token of a sentence with its offsets inside the sentence."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def is_word(self) -> bool:
+        """Whether the token is a word or number (not punctuation)."""
+        return self.text[0].isalnum()
+
+
+@dataclass(frozen=True)
+class SpanCandidate:
+    """A phrase of sentence ``sentence`` (an index into the evidence), ``text == sentence[start:end]``."""
+
+    sentence: int
+    start: int
+    end: int
+    text: str
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words, numbers and punctuation marks of ``text`` with their offsets."""
+    return [Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _is_name(token: Token) -> bool:
+    return token.text[0].isupper()
+
+
+def _kind(tokens: list[Token]) -> str:
+    texts = [t.text for t in tokens]
+    if any(_YEAR.match(t) for t in texts):
+        return "year"
+    if any(any(c.isdigit() for c in t) or fold(t) in _NUMBER_WORDS for t in texts):
+        return "number"
+    if any(_is_name(t) for t in tokens if t.is_word):
+        return "name"
+    return "lower"
+
+
+def _edge_ok(token: Token, first: bool) -> bool:
+    if not token.is_word:
+        return False
+    lowered = fold(token.text)
+    if lowered in STOP_WORDS or lowered in ("e.g", "i.e", "etc"):
+        return first and lowered in _OPEN_SPAN_WORDS
+    return True
+
+
+def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
+               sentence_logit: float) -> tuple[list[SpanCandidate], np.ndarray]:
+    """The candidate phrases of one sentence and their feature rows (columns ``SPAN_FEATURES``)."""
+    tokens = tokenize(text)
+    question_stems = set(analysis.terms) | {stem(n) for n in analysis.names}
+    question_words = {fold(w) for w in re.findall(r"\w+", analysis.text)}
+    stems = [stem(fold(t.text)) if t.is_word else "" for t in tokens]
+    matched = [i for i, t in enumerate(tokens) if t.is_word and (stems[i] in question_stems or
+                                                                   (fold(t.text) in question_words and fold(t.text) not in STOP_WORDS))]
+    target = set(analysis.target)
+    depth, paren = 0, []
+    for t in tokens:
+        depth += t.text == "("
+        paren.append(depth > 0)
+        depth -= t.text == ")" and depth > 0
+    n = len(tokens)
+    matched_set = set(matched)
+    # gaps: maximal runs of tokens that are neither question words nor hard punctuation
+    gap_of = [-1] * n
+    gaps: list[tuple[int, int]] = []
+    k = 0
+    while k < n:
+        if k in matched_set or not tokens[k].is_word and tokens[k].text in ",.;:!?()[]\"“”":
+            k += 1
+            continue
+        start = k
+        while k < n and k not in matched_set and (tokens[k].is_word or tokens[k].text not in ",.;:!?()[]\"“”"):
+            gap_of[k] = len(gaps)
+            k += 1
+        gaps.append((start, k - 1))
+    spans: list[SpanCandidate] = []
+    rows: list[list[float]] = []
+    wh = analysis.wh
+    for i in range(n):
+        if not _edge_ok(tokens[i], first=True):
+            continue
+        for j in range(i, min(n, i + MAX_SPAN_TOKENS)):
+            if tokens[j].text in ".;:!?()[]\"“”":
+                break
+            if not _edge_ok(tokens[j], first=False) or (j > i and fold(tokens[j].text) in _OPEN_SPAN_WORDS):
+                continue
+            span_tokens = tokens[i:j + 1]
+            words = [t for t in span_tokens if t.is_word]
+            content = [k for k in range(i, j + 1) if tokens[k].is_word and fold(tokens[k].text) not in STOP_WORDS]
+            inside = sum(1 for k in content if k in matched)
+            outside = [k for k in matched if k < i or k > j]
+            distance = min((i - k if k < i else k - j for k in outside), default=n)
+            length = len(words)
+            kind = _kind(span_tokens)
+            row = [
+                float(length == 1), float(length == 2), float(length == 3), float(4 <= length <= 5),
+                float(6 <= length <= 8), float(length >= 9),
+                inside / max(len(content), 1), float(inside > 0),
+                min(distance, 20) / 20.0, float(distance == 1),
+                sum(1 for k in outside if k < i) / max(len(matched), 1),
+                sum(1 for k in outside if k > j) / max(len(matched), 1),
+                float(any(any(c.isdigit() for c in t.text) for t in words)),
+                float(any(_YEAR.match(t.text) for t in words)),
+                float(any(fold(t.text) in _MONTH for t in words)),
+                float(any(fold(t.text) in _UNIT for t in words)),
+                float(_is_name(words[0])), float(all(_is_name(t) for t in words if fold(t.text) not in STOP_WORDS)),
+                float(paren[i]),
+                float(i > 0 and fold(tokens[i - 1].text) in _PREPOSITIONS),
+                float(i > 0 and fold(tokens[i - 1].text) in _COPULAS),
+                float(i > 0 and tokens[i - 1].text == ","),
+                float(j + 1 < n and tokens[j + 1].text == ","),
+                float(j + 1 >= n or tokens[j + 1].text in ".;!?"),
+                float(i == 0),
+                float(bool(target) and any(stems[k] in target for k in (i - 1, j + 1) if 0 <= k < n)),
+                sentence_logit,
+            ]
+            gap = gap_of[i] if gap_of[i] == gap_of[j] else -1
+            g_start, g_end = gaps[gap] if gap >= 0 else (i, j)
+            gap_words = [t for t in tokens[g_start:g_end + 1] if t.is_word and fold(t.text) not in STOP_WORDS]
+            content_words = [t for t in words if fold(t.text) not in STOP_WORDS]
+            row += [
+                float(gap >= 0 and len(content_words) == len(gap_words)),
+                len(content_words) / max(len(gap_words), 1) if gap >= 0 else 0.0,
+                float(gap >= 0 and g_start == i), float(gap >= 0 and g_end == j),
+                float(i - 1 in matched_set),
+                float(j + 1 in matched_set),
+                float(fold(tokens[i].text) in _OPEN_SPAN_WORDS),
+                float(any(k < i for k in outside) and any(k > j for k in outside)),
+                min(min((i - k for k in outside if k < i), default=20), 20) / 20.0,
+                min(min((k - j for k in outside if k > j), default=20), 20) / 20.0,
+                float(j + 1 < n and fold(tokens[j + 1].text) in _PREPOSITIONS),
+                float(j + 1 < n and fold(tokens[j + 1].text).endswith(("ed", "es")) and not tokens[j + 1].text[0].isupper()),
+                length / max(sum(1 for t in tokens if t.is_word), 1),
+            ]
+            row += [float(wh == group and kind == k) for group in _WH_GROUPS for k in _KINDS]
+            spans.append(SpanCandidate(sentence_index, tokens[i].start, tokens[j].end,
+                                       text[tokens[i].start:tokens[j].end]))
+            rows.append(row)
+    matrix = np.asarray(rows, dtype=np.float32).reshape(len(rows), len(SPAN_FEATURES))
+    return spans, matrix
