@@ -81,10 +81,22 @@ def format_sources(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def format_answer(answer: Answer) -> str:
+BOLD, PLAIN = "\033[1m", "\033[0m"
+
+
+def answer_text(answer: Answer, bold: bool = False) -> str:
+    """The answer's text, its short answer (which it starts with) in bold on a terminal."""
+    short = answer.short_answer
+    if bold and short and answer.answer.startswith(f"{short} —"):
+        return f"{BOLD}{short}{PLAIN}{answer.answer[len(short):]}"
+    return answer.answer
+
+
+def format_answer(answer: Answer, bold: bool = False) -> str:
     """The answer followed by its numbered sources, for a terminal."""
     sources = format_sources(answer)
-    return f"{answer.answer}\n{sources}" if sources else answer.answer
+    text = answer_text(answer, bold)
+    return f"{text}\n{sources}" if sources else text
 
 
 def _doc_filter(args: argparse.Namespace) -> str | None:
@@ -136,6 +148,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
+    from assistant.answerers import StreamingAnswerer
     from assistant.service import AssistantService, clean_question
 
     settings = _settings(args)
@@ -144,10 +157,12 @@ def _ask(args: argparse.Namespace) -> int:
     history = _read_history(args.history)
     shown: list[str] = []
     answer: Answer | None = None
-    for item in AssistantService.from_settings(settings).stream(args.question, history, doc=doc):
+    service = AssistantService.from_settings(settings)
+    live = not args.json and isinstance(service.answerer, StreamingAnswerer)  # a model writing as it goes
+    for item in service.stream(args.question, history, doc=doc):
         if isinstance(item, Answer):
             answer = item
-        elif not args.json:
+        elif live:
             shown.append(item)
             print(item, end="", flush=True)
     assert answer is not None
@@ -160,7 +175,8 @@ def _ask(args: argparse.Namespace) -> int:
     streamed = "".join(shown)
     if not " ".join(streamed.split()).endswith(" ".join(answer.answer.split())):
         # the checked answer differs from the raw text (markers removed, abstention, fallback)
-        print(f"\n\nChecked answer:\n{answer.answer}" if streamed.strip() else answer.answer, end="")
+        text = answer_text(answer, bold=sys.stdout.isatty())
+        print(f"\n\nChecked answer:\n{text}" if streamed.strip() else text, end="")
     print(flush=True)
     if answer.notice:
         print(f"note: {answer.notice}", file=sys.stderr, flush=True)

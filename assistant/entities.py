@@ -16,13 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from assistant.text import fold, stem, words
+from assistant.text import STOP_WORDS, fold, stem, words
 
 _TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9'’.-]*[A-Za-z0-9])?")
 _SUFFIX = re.compile(r"(?:['’](?:s|m|re|ve|ll|d)|n['’]t|['’])$", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.?!;:]\s+$")
 _NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+(?:(?:of|and|for|the)[ \t]+)?[A-Z][a-z]+)+")
-_NAME_IN_TEXT = re.compile(r"\b(?:[A-Z][\w’'-]*[A-Za-z0-9](?:\s+(?:of|and|for|the|de|van)\s+|\s+|-))*"
+_NAME_IN_TEXT = re.compile(r"\b(?:[A-Z][\w’'-]*[A-Za-z0-9](?:\s+(?:of|for|the|de|van)\s+|\s+|-))*"
                            r"[A-Z][\w’'-]*[A-Za-z0-9]\b|\b[A-Z]{2,}\b")
 MIN_PREFIX = 4
 _SMALL = {"of", "and", "for", "the"}
@@ -102,8 +102,11 @@ def names_in(text: str) -> list[str]:
     """The names a sentence holds: runs of capitalised words and acronyms (its first word alone is not one)."""
     items = []
     for match in _NAME_IN_TEXT.finditer(text):
-        name = match.group(0).strip()
-        if match.start() == 0 and " " not in name and not name.isupper():
+        parts = match.group(0).split()
+        while parts and fold(parts[0]) in STOP_WORDS:  # "In Asia", "The Kremlin"
+            parts = parts[1:]
+        name = " ".join(parts)
+        if not name or (match.start() == 0 and len(parts) == 1 and not name.isupper() and name == match.group(0)):
             continue
         items.append(name)
     return items

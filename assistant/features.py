@@ -5,7 +5,9 @@ answers the question: its embedding similarity, the IDF-weighted share of the qu
 covers (alone, and with its neighbours and section heading), the key terms it leaves uncovered
 (names, numbers, qualifiers, rare words), whether it holds the kind of fact asked for, where its
 passage ranked, and where it sits. Question features (``question_features``) describe the best
-candidate and the question itself, for deciding whether the evidence answers it at all.
+candidate and the question itself, for deciding whether the evidence answers it at all. (Features
+whose effect was not stable across the two training articles—the share of question words the corpus
+never uses, the question's length, its wh-word—are left out: their sign flipped between articles.)
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 
 from assistant.answer_types import AnswerType, satisfies
 from assistant.evidence import Evidence
-from assistant.questions import NEGATION, WH_WORDS, Intent
+from assistant.questions import NEGATION, Intent
 from assistant.text import content_terms, question_terms, stem, words
 
 _REFERS_BACK = re.compile(
@@ -45,9 +47,8 @@ SENTENCE_FEATURES: tuple[str, ...] = (
 QUESTION_FEATURES: tuple[str, ...] = (
     "best_logit", "logit_gap", "best_dense", "best_coverage", "best_coverage_context", "best_uncovered_max_idf",
     "best_uncovered_names", "best_uncovered_numbers", "best_uncovered_qualifiers", "best_bigrams",
-    "best_type_match", "any_type_match", "typed_question", "unknown_terms", "question_terms", "max_dense",
+    "best_type_match", "any_type_match", "typed_question", "max_dense",
     "typed_best_logit", "typed_gap", "best_negation_mismatch", "negated_question",
-    *(f"wh_{w.replace(' ', '_').replace('-', '_')}" for w in WH_WORDS),
 )
 
 
@@ -181,20 +182,15 @@ def question_features(evidence: Evidence, features: SentenceFeatures, logits: np
     """Features of the question and its best candidate (see ``QUESTION_FEATURES``), given each
     sentence's relevance logit."""
     analysis = evidence.analysis
-    stats = evidence.statistics
-    weights = features.weights
-    total = sum(weights.values()) or 1.0
-    unknown = sum(w for t, w in weights.items() if not stats.knows(t)) / total if weights else 0.0
-    wh = [float(analysis.wh == w) for w in WH_WORDS]
     typed = float(analysis.answer_type is not AnswerType.ANY)
     if len(logits) == 0:
         return np.asarray([NO_LOGIT, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, float(bool(analysis.numbers)),
-                           float(bool(analysis.qualifiers)), 0.0, 0.0, 0.0, typed, unknown,
-                           math.log1p(len(weights)), 0.0, NO_LOGIT, 0.0, float(analysis.negated),
-                           float(analysis.negated), *wh], dtype=np.float32)
+                           float(bool(analysis.qualifiers)), 0.0, 0.0, 0.0, typed,
+                           0.0, NO_LOGIT, 0.0, float(analysis.negated),
+                           float(analysis.negated)], dtype=np.float32)
     order = np.argsort(-logits, kind="stable")
     best = order[0]
-    gap = float(logits[best] - logits[order[1]]) if len(order) > 1 else 5.0
+    gap = float(logits[best] - logits[order[1]]) if len(order) > 1 else -NO_LOGIT
     row = features.matrix[best]
     col = SENTENCE_FEATURES.index
     type_ok = features.column("type_match") > 0
@@ -203,7 +199,7 @@ def question_features(evidence: Evidence, features: SentenceFeatures, logits: np
         logits[best], gap, row[col("dense")], row[col("coverage")], row[col("coverage_context")],
         row[col("uncovered_max_idf")], row[col("uncovered_names")], row[col("uncovered_numbers")],
         row[col("uncovered_qualifiers")], row[col("bigrams")], row[col("type_match")],
-        float(features.column("type_match")[order[:3]].max()), typed, unknown, math.log1p(len(weights)),
+        float(features.column("type_match")[order[:3]].max()), typed,
         float(features.column("dense").max()), typed_best, float(logits[best] - typed_best) if typed else 0.0,
-        row[col("negation_mismatch")], float(analysis.negated), *wh,
+        row[col("negation_mismatch")], float(analysis.negated),
     ], dtype=np.float32)

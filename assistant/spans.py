@@ -1,7 +1,7 @@
 """Short-answer candidates: the phrases of a cited sentence that could answer the question, with features.
 
 A candidate is a run of up to ``MAX_SPAN_TOKENS`` tokens of one sentence that neither starts nor ends
-with punctuation or a stop word (numbers and names excepted). Its features say what kind of phrase it
+with punctuation or a stop word, and is not made only of the question's own words. Its features say what kind of phrase it
 is (a number, a year, a name, a measure…), how it sits against the question's words in the sentence
 (inside them, next to them, how far), and how that kind fits the question's wh-word. The learned
 span head scores them; the best one is copied word for word, with exact offsets.
@@ -29,11 +29,11 @@ _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten elev
 _PREPOSITIONS = frozenset("in at on by from to into of for with as near between through during".split())
 _COPULAS = frozenset("is was are were be been called named known include includes including".split())
 _OPEN_SPAN_WORDS = frozenset({"the", "a", "an"})  # may start a span ("the North Sea")
-_KINDS = ("number", "year", "name", "lower")
+_KINDS = ("number", "year", "name", "lower")  # not exclusive: "Medvedev in 2008" is a name and a year
 _WH_GROUPS = tuple(w for w in WH_WORDS if w not in ("yes-no", "other"))
 
 SPAN_FEATURES: tuple[str, ...] = (
-    "len_1", "len_2", "len_3", "len_4_5", "len_6_8", "len_9_plus", "question_overlap", "has_question_word",
+    "len_1", "len_2", "len_3", "len_4_5", "len_6_8", "len_9_plus", "question_overlap",
     "distance", "adjacent", "left_matches", "right_matches", "has_digit", "has_year", "has_month", "has_unit",
     "capitalised_start", "all_capitalised", "in_parentheses", "after_preposition", "after_copula", "after_comma",
     "before_comma", "before_end", "at_start", "target_next", "sentence_logit", "whole_gap", "gap_share",
@@ -76,15 +76,19 @@ def _is_name(token: Token) -> bool:
     return token.text[0].isupper()
 
 
-def _kind(tokens: list[Token]) -> str:
-    texts = [t.text for t in tokens]
+def _kinds(tokens: list[Token]) -> set[str]:
+    """What a phrase holds: a year, another number, a name, and/or only lower-case words."""
+    texts = [t.text for t in tokens if t.is_word]
+    kinds = set()
     if any(_YEAR.match(t) for t in texts):
-        return "year"
-    if any(any(c.isdigit() for c in t) or fold(t) in _NUMBER_WORDS for t in texts):
-        return "number"
-    if any(_is_name(t) for t in tokens if t.is_word):
-        return "name"
-    return "lower"
+        kinds.add("year")
+    if any((any(c.isdigit() for c in t) and not _YEAR.match(t)) or fold(t) in _NUMBER_WORDS for t in texts):
+        kinds.add("number")
+    if any(t[0].isupper() for t in texts):
+        kinds.add("name")
+    if not kinds:
+        kinds.add("lower")
+    return kinds
 
 
 def _edge_ok(token: Token, first: bool) -> bool:
@@ -141,14 +145,16 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
             words = [t for t in span_tokens if t.is_word]
             content = [k for k in range(i, j + 1) if tokens[k].is_word and fold(tokens[k].text) not in STOP_WORDS]
             inside = sum(1 for k in content if k in matched)
+            if content and inside == len(content):
+                continue  # made only of the question's own words: it cannot be what the question asks
             outside = [k for k in matched if k < i or k > j]
             distance = min((i - k if k < i else k - j for k in outside), default=n)
             length = len(words)
-            kind = _kind(span_tokens)
+            kinds = _kinds(span_tokens)
             row = [
                 float(length == 1), float(length == 2), float(length == 3), float(4 <= length <= 5),
                 float(6 <= length <= 8), float(length >= 9),
-                inside / max(len(content), 1), float(inside > 0),
+                inside / max(len(content), 1),
                 min(distance, 20) / 20.0, float(distance == 1),
                 sum(1 for k in outside if k < i) / max(len(matched), 1),
                 sum(1 for k in outside if k > j) / max(len(matched), 1),
@@ -185,7 +191,7 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
                 float(j + 1 < n and fold(tokens[j + 1].text).endswith(("ed", "es")) and not tokens[j + 1].text[0].isupper()),
                 length / max(sum(1 for t in tokens if t.is_word), 1),
             ]
-            row += [float(wh == group and kind == k) for group in _WH_GROUPS for k in _KINDS]
+            row += [float(wh == group and k in kinds) for group in _WH_GROUPS for k in _KINDS]
             spans.append(SpanCandidate(sentence_index, tokens[i].start, tokens[j].end,
                                        text[tokens[i].start:tokens[j].end]))
             rows.append(row)

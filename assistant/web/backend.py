@@ -111,9 +111,7 @@ class ChatBackend:
                 settings = base.settings.model_copy(update={"top_k": top_k, "answerer": mode})
                 answerer = base.answerer
                 if mode != base.settings.answerer:
-                    retriever = base.retriever
-                    answerer = build_answerer(settings, retriever.reader, retriever.encoder,
-                                              list(retriever.passages.values()))
+                    answerer = build_answerer(settings)
                 variant = AssistantService(settings, base.retriever.model_copy(update={"top_k": top_k}), answerer)
                 self._variants[(top_k, mode)] = variant
             return variant

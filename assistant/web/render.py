@@ -33,8 +33,9 @@ def render_question(question: str) -> str:
     return f'<span class="user-question">{escape_text(question)}</span>'
 
 
-def render_answer(answer_text: str, citations: Sequence[Citation], turn: int) -> str:
-    """An answer (or a prefix of it, while streaming) with its known markers as links."""
+def render_answer(answer_text: str, citations: Sequence[Citation], turn: int, short_answer: str | None = None) -> str:
+    """An answer (or a prefix of it, while streaming) with its known markers as links; its short
+    answer, which the text starts with, in bold."""
     known = {c.marker: c for c in citations}
 
     def link(match: re.Match[str]) -> str:
@@ -46,7 +47,11 @@ def render_answer(answer_text: str, citations: Sequence[Citation], turn: int) ->
         return (f'<a class="cite-marker" href="#{source_id(turn, marker)}" '
                 f'title="{html.escape(where, quote=True)}">[{marker}]</a>')
 
-    return f'<span class="answer">{_MARKER.sub(link, escape_text(answer_text))}</span>'
+    body = _MARKER.sub(link, escape_text(answer_text))
+    lead = escape_text(f"{short_answer} —") if short_answer else ""
+    if lead and body.startswith(lead):
+        body = f'<strong class="short-answer">{escape_text(short_answer or "")}</strong> —{body[len(lead):]}'
+    return f'<span class="answer">{body}</span>'
 
 
 def render_notice(message: str) -> str:

@@ -144,7 +144,7 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
             messages[-1] = {"role": "assistant", "content": render_notice(notice or INTERNAL_ERROR)}
             yield "", messages, previous_panel, state
             return
-        content = render_answer(answer.answer, answer.citations, turn_no)
+        content = render_answer(answer.answer, answer.citations, turn_no, answer.short_answer)
         if getattr(answer, "notice", None):
             content += render_notice(answer.notice)
         messages[-1] = {"role": "assistant", "content": content}

@@ -1,0 +1,42 @@
+"""Short-answer candidates: phrases with exact offsets, and their features."""
+
+from __future__ import annotations
+
+from assistant.questions import analyse
+from assistant.spans import SPAN_FEATURES, candidates, tokenize
+
+SENTENCE = "The biggest city on the river Rhine is Cologne, Germany with a population of more than 1,050,000 people."
+
+
+def _candidates(question: str):  # noqa: ANN202
+    spans, matrix = candidates(0, SENTENCE, analyse(question), 0.0)
+    return spans, {s.text: dict(zip(SPAN_FEATURES, row, strict=True)) for s, row in zip(spans, matrix, strict=True)}
+
+
+def test_tokens_keep_offsets_and_numbers_whole() -> None:
+    tokens = tokenize(SENTENCE)
+    assert all(SENTENCE[t.start:t.end] == t.text for t in tokens)
+    assert "1,050,000" in [t.text for t in tokens]
+
+
+def test_candidates_are_exact_slices_that_do_not_start_or_end_with_stop_words() -> None:
+    spans, _ = _candidates("What is the largest city on the Rhine?")
+    assert spans and all(SENTENCE[s.start:s.end] == s.text for s in spans)
+    assert "Cologne" in {s.text for s in spans} and "Cologne, Germany" in {s.text for s in spans}
+    assert not any(s.text.split()[-1].lower() in {"the", "of", "on", "with"} for s in spans)
+    assert not any(s.text.split()[0].lower() in {"of", "on", "with", "is"} for s in spans)
+
+
+def test_overlap_with_the_question_and_distance_to_its_words() -> None:
+    _, rows = _candidates("What is the largest city on the Rhine?")
+    assert "Rhine" not in rows and "city" not in rows  # made only of the question's words
+    assert rows["river Rhine"]["question_overlap"] == 0.5
+    assert rows["Cologne"]["question_overlap"] == 0.0
+    assert rows["Cologne"]["distance"] < rows["1,050,000 people"]["distance"]
+    assert rows["Cologne"]["after_copula"] == 1.0
+
+
+def test_kind_of_phrase_meets_the_wh_word() -> None:
+    _, rows = _candidates("How many people live in the city?")
+    assert rows["1,050,000"]["has_digit"] == 1.0 and rows["1,050,000"]["how_many_x_number"] == 1.0
+    assert rows["Cologne"]["how_many_x_name"] == 1.0 and rows["Cologne"]["how_many_x_number"] == 0.0
