@@ -65,6 +65,7 @@ _SENTENCE_PATTERNS: dict[AnswerType, re.Pattern[str]] = {
 
 
 _COUNTED = re.compile(r"\bhow many ((?:[a-z-]+ ){0,2}?[a-z-]+?)(?= (?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|in|of|on|at|for|to|from|per|there)\b|[?.,]|$)")
+_COUNTED_FIRST = re.compile(r"\bhow many ([a-z-]+)")  # "how many ambassadors presented …": the noun right after
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(?:" + _NUMBER_WORDS + r")\b", re.IGNORECASE)
 NUMBER_TO_NOUN_WORDS = 4
 
@@ -91,7 +92,7 @@ def expected_answer(question: str) -> AnswerSpec:
     answer_type = expected_type(question)
     counted: tuple[str, ...] = ()
     if answer_type is AnswerType.COUNT:
-        match = _COUNTED.search(question.lower())
+        match = _COUNTED.search(question.lower()) or _COUNTED_FIRST.search(question.lower())
         if match:
             counted = tuple(stem(w) for w in words(match.group(1)))
     return AnswerSpec(answer_type, counted)

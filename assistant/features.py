@@ -2,7 +2,7 @@
 
 Every feature is computed from the ``Evidence`` alone. Sentence features say how well a sentence
 answers the question: its embedding similarity, the IDF-weighted share of the question's terms it
-covers (alone, and with its neighbours and section heading), the key terms it leaves uncovered
+covers (alone, with the sentence before it, and with its neighbours and section heading), the key terms it leaves uncovered
 (names, numbers, qualifiers, rare words), whether it holds the kind of fact asked for, where its
 passage ranked, and where it sits. Question features (``question_features``) describe the best
 candidate and the question itself, for deciding whether the evidence answers it at all. (Features
@@ -41,7 +41,7 @@ SENTENCE_FEATURES: tuple[str, ...] = (
     "dense", "dense_gap", "dense_rank", "coverage", "coverage_gap", "coverage_context", "coverage_context_gap",
     "uncovered_max_idf", "uncovered_names", "uncovered_numbers", "uncovered_qualifiers", "bigrams", "density",
     "type_match", "reason_cue", "passage_rank", "lexical_rank", "first_in_document", "first_in_passage",
-    "log_words", "refers_back", "target_match", "coverage_with_antecedent", "dense_with_antecedent",
+    "log_words", "refers_back", "target_match", "coverage_with_previous", "dense_with_previous",
     "negation_mismatch",
 )
 QUESTION_FEATURES: tuple[str, ...] = (
@@ -138,7 +138,7 @@ def sentence_features(evidence: Evidence) -> SentenceFeatures:
         covered_context = context_terms & weights.keys()
         uncovered = [weights[t] for t in weights if t not in covered_context]
         rank = evidence.ranks.get(s.passage_id)
-        antecedent = i - 1 if _REFERS_BACK.match(s.text) and i - 1 in neighbours else None
+        antecedent = i - 1 if i - 1 in neighbours and sentences[i - 1].passage_id == s.passage_id else None
         joint = covered if antecedent is None else (term_sets[i] | term_sets[antecedent]) & weights.keys()
         joint_dense = dense[i]
         if antecedent is not None:
@@ -195,11 +195,29 @@ def question_features(evidence: Evidence, features: SentenceFeatures, logits: np
     col = SENTENCE_FEATURES.index
     type_ok = features.column("type_match") > 0
     typed_best = float(logits[type_ok].max()) if typed and type_ok.any() else (NO_LOGIT if typed else float(logits[best]))
+    # similarity to the question as resolved (for a follow-up, with its context), not to its own words only
+    standalone = evidence.sentence_vectors @ evidence.query_vector
     return np.asarray([
-        logits[best], gap, row[col("dense")], row[col("coverage")], row[col("coverage_context")],
+        logits[best], gap, standalone[best], row[col("coverage")], row[col("coverage_context")],
         row[col("uncovered_max_idf")], row[col("uncovered_names")], row[col("uncovered_numbers")],
         row[col("uncovered_qualifiers")], row[col("bigrams")], row[col("type_match")],
         float(features.column("type_match")[order[:3]].max()), typed,
-        float(features.column("dense").max()), typed_best, float(logits[best] - typed_best) if typed else 0.0,
+        float(standalone.max()), typed_best, float(logits[best] - typed_best) if typed else 0.0,
         row[col("negation_mismatch")], float(analysis.negated),
     ], dtype=np.float32)
+
+
+def allowed_sentences(evidence: Evidence, features: SentenceFeatures) -> np.ndarray:
+    """Which sentences can answer at all: those in the section the question points at ("the closing
+    section"), if any, and those holding the kind of fact asked for ("how many", "when", "how much"…)."""
+    sentences = evidence.sentences
+    allowed = np.ones(len(sentences), bool)
+    scope = evidence.analysis.scope
+    if scope:
+        sections = evidence.statistics.sections
+        wanted = np.array([s.section == (sections.get(s.doc) or [""])[0 if scope == "first" else -1]
+                           for s in sentences])
+        allowed &= wanted if wanted.any() else allowed
+    if evidence.analysis.answer_type not in (AnswerType.ANY, AnswerType.YES_NO, AnswerType.YEARS_BETWEEN):
+        allowed &= features.column("type_match") > 0
+    return allowed

@@ -10,8 +10,8 @@ of its own corpus. For every question the real retriever gathers the evidence, a
 - every phrase of the gold sentence is an example for the span head, positive when its token F1 with
   a gold answer is at least ``SPAN_POSITIVE_F1``.
 
-Thresholds come from out-of-fold predictions: the abstention threshold is the probability under
-which ``target_false_abstention`` of the answerable questions fall; the span threshold is the one
+Thresholds come from out-of-fold predictions: the abstention threshold is the probability of being
+answerable under which ``target_false_abstention`` of the answerable questions fall; the span threshold is the one
 that maximises the short-answer F1 (a question without a short answer scores its whole sentence).
 The fit is deterministic: the same data gives the same file.
 """
@@ -30,7 +30,8 @@ from assistant.answer_model import AnswerModel, LinearHead
 from assistant.evaluation.dataset import QAItem, load_qa_set
 from assistant.evaluation.metrics import spans_match, token_f1
 from assistant.evidence import Evidence
-from assistant.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_features, sentence_features
+from assistant.features import (NO_LOGIT, QUESTION_FEATURES, SENTENCE_FEATURES, allowed_sentences,
+                                 question_features, sentence_features)
 from assistant.followup import resolve
 from assistant.spans import SPAN_FEATURES, candidates
 
@@ -89,8 +90,14 @@ def _sentence_head(examples: Sequence[_Example]) -> LinearHead:
 
 
 def _question_row(example: _Example, head: LinearHead) -> np.ndarray:
+    """The question's features as the answerer computes them: candidates that cannot answer (wrong
+    kind of fact, wrong section) ranked last; none at all gives the "no candidate" row."""
     features = sentence_features(example.evidence)
-    return question_features(example.evidence, features, head.logits(features.matrix))
+    logits = head.logits(features.matrix)
+    allowed = allowed_sentences(example.evidence, features)
+    if not allowed.any():
+        return question_features(example.evidence, features, np.zeros(0))
+    return question_features(example.evidence, features, np.where(allowed, logits, logits.min() + NO_LOGIT))
 
 
 def _span_rows(example: _Example, logit: float) -> tuple[np.ndarray, np.ndarray, float]:

@@ -27,7 +27,8 @@ from assistant.answerers.base import Draft
 from assistant.answerers.compose import list_sentences, summary_sentences
 from assistant.entities import unknown_names
 from assistant.evidence import Evidence
-from assistant.features import SentenceFeatures, question_features, sentence_features
+from assistant.features import (NO_LOGIT, SentenceFeatures, allowed_sentences, question_features,
+                                 sentence_features)
 from assistant.questions import Intent
 from assistant.spans import candidates
 from assistant.text import content_terms
@@ -84,13 +85,11 @@ class ExtractiveAnswerer:
             chosen = list_sentences(evidence, self.policy.list_item_min_similarity, self.policy.max_list_sentences)
             if chosen:
                 return self._draft(evidence, chosen)
-        allowed = self._allowed(evidence, features)
+        allowed = allowed_sentences(evidence, features)
         if not allowed.any():
             return self._abstention
         masked = np.where(allowed, logits, -np.inf)
-        answerable = float(self.model.answerable.probabilities(
-            question_features(evidence, features, np.where(allowed, logits, logits.min() - 10.0))[None, :])[0])
-        if answerable < self.abstain_threshold:
+        if self.confidence(evidence, features, logits, allowed) < self.abstain_threshold:
             return self._abstention
         chosen = self._select(evidence, features, masked)
         lead = ""
@@ -100,6 +99,13 @@ class ExtractiveAnswerer:
                 return self._abstention
         short = lead.split(" (")[0] if lead else self._short_answer(evidence, int(np.argmax(masked)), float(masked.max()))
         return self._draft(evidence, chosen, short=short, lead=lead)
+
+    def confidence(self, evidence: Evidence, features: SentenceFeatures, logits: np.ndarray,
+                   allowed: np.ndarray) -> float:
+        """The calibrated probability that the evidence answers the question (the answerable head, over
+        the candidates that can answer)."""
+        row = question_features(evidence, features, np.where(allowed, logits, logits.min() + NO_LOGIT))
+        return float(self.model.answerable.probabilities(row[None, :])[0])
 
     def _relevance(self, evidence: Evidence) -> tuple[SentenceFeatures, np.ndarray]:
         """Sentence features and the sentence head's logits; a follow-up does not quote again what
@@ -112,22 +118,6 @@ class ExtractiveAnswerer:
             if not quoted.all():
                 logits = np.where(quoted, logits.min() - 10.0, logits)
         return features, logits
-
-    @staticmethod
-    def _allowed(evidence: Evidence, features: SentenceFeatures) -> np.ndarray:
-        """Candidates that can answer at all: in the section the question points at (if any), and
-        holding the kind of fact asked for (for "how many", "when", "how much"…)."""
-        sentences = evidence.sentences
-        allowed = np.ones(len(sentences), bool)
-        scope = evidence.analysis.scope
-        if scope:
-            sections = evidence.statistics.sections
-            wanted = np.array([s.section == (sections.get(s.doc) or [""])[0 if scope == "first" else -1]
-                               for s in sentences])
-            allowed &= wanted if wanted.any() else allowed
-        if evidence.analysis.answer_type not in (AnswerType.ANY, AnswerType.YES_NO, AnswerType.YEARS_BETWEEN):
-            allowed &= features.column("type_match") > 0
-        return allowed
 
     def _select(self, evidence: Evidence, features: SentenceFeatures, logits: np.ndarray) -> list[int]:
         """The best sentence (with the one before it when it refers back), then likely sentences that
@@ -157,13 +147,18 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def _with_antecedent(evidence: Evidence, features: SentenceFeatures, index: int) -> list[int]:
+        """The sentence, preceded by the one before it in its passage when it refers back to it ("This…",
+        "It…") or when that one holds question terms it lacks ("The grouping's emphasis…" after "BRICS…")."""
         sentences = evidence.sentences
-        refers_back = features.column("refers_back")[index] > 0
         previous = index - 1
-        if (refers_back and previous >= 0 and sentences[previous].passage_id == sentences[index].passage_id
-                and sentences[previous].position + 1 == sentences[index].position):
-            return [previous, index]
-        return [index]
+        if (previous < 0 or sentences[previous].passage_id != sentences[index].passage_id
+                or sentences[previous].position + 1 != sentences[index].position):
+            return [index]
+        if sentences[previous].text in evidence.question.previous_reply:
+            return [index]  # a follow-up: the reply before already quoted it
+        refers_back = features.column("refers_back")[index] > 0
+        completes = features.column("coverage_with_previous")[index] > features.column("coverage")[index]
+        return [previous, index] if refers_back or completes else [index]
 
     def _short_answer(self, evidence: Evidence, index: int, logit: float) -> str | None:
         """The best phrase of sentence ``index`` when the span head is confident enough, else None."""

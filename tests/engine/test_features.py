@@ -41,7 +41,7 @@ def test_coverage_is_idf_weighted_and_counts_neighbours_in_context() -> None:
     assert features.column("coverage")[1] == 0.0
     assert features.column("coverage_context")[1] > 0.5
     assert features.column("refers_back")[1] == 1.0
-    assert features.column("coverage_with_antecedent")[1] == pytest.approx(1.0)
+    assert features.column("coverage_with_previous")[1] == pytest.approx(1.0)
 
 
 def test_uncovered_names_numbers_and_qualifiers() -> None:

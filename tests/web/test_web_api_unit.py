@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from assistant.errors import IndexUnavailableError, QuestionError
+from assistant.errors import IndexUnavailableError
 from assistant.service import clean_question
 from assistant.types import Answer, Citation, Turn
 from assistant.web.api import add_api_routes
