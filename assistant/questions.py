@@ -63,7 +63,8 @@ QUALIFIERS = frozenset({
 })
 _WH = (("how many", re.compile(r"\bhow many\b")), ("how much", re.compile(r"\bhow much\b")),
        ("how long", re.compile(r"\bhow long\b")), ("how", re.compile(r"\bhow\b")),
-       ("why", re.compile(r"\bwhy\b")), ("when", re.compile(r"\bwhen\b|\bwhat (?:year|date|time|decade|century)\b")),
+       ("why", re.compile(r"\bwhy\b")),
+       ("when", re.compile(r"\bwhen\b|\b(?:what|which) (?:year|date|time|decade|century|month|day)\b")),
        ("where", re.compile(r"\bwhere\b")), ("who", re.compile(r"\bwho(?:m|se)?\b")),
        ("which", re.compile(r"\bwhich\b")), ("what", re.compile(r"\bwhat\b|\bwhats\b")))
 WH_WORDS = tuple(name for name, _ in _WH) + ("yes-no", "other")
@@ -110,6 +111,9 @@ def wh_word(question: str) -> str:
     lowered = question.lower()
     found = [(m.start(), name) for name, pattern in _WH if (m := pattern.search(lowered))]
     if found:
+        dated = [f for f in found if f[1] == "when"]
+        if dated and any(name in ("what", "which") and start == dated[0][0] for start, name in found):
+            return "when"  # "which year", "in what century": the wh-word asks for a date
         first = min(found)[0]
         # "how many" and "how much" win over the bare "how" they start with
         return next(name for start, name in sorted(found, key=lambda f: (f[0], -len(f[1]))) if start == first)

@@ -1,7 +1,8 @@
 """Short-answer candidates: the phrases of a cited sentence that could answer the question, with features.
 
 A candidate is a run of up to ``MAX_SPAN_TOKENS`` tokens of one sentence that neither starts nor ends
-with punctuation or a stop word, and is not made only of the question's own words. Its features say what kind of phrase it
+with punctuation or a stop word, is not made only of the question's own words, and holds the kind of
+fact the question asks for, if it asks for one (a date for "when", a number for "how many"). Its features say what kind of phrase it
 is (a number, a year, a name, a measure…), how it sits against the question's words in the sentence
 (inside them, next to them, how far), and how that kind fits the question's wh-word. The learned
 span head scores them; the best one is copied word for word, with exact offsets.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answer_types import AnswerType, holds_type
 from assistant.questions import WH_WORDS, QuestionAnalysis
 from assistant.text import STOP_WORDS, fold, stem
 
@@ -117,6 +119,7 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
         depth -= t.text == ")" and depth > 0
     n = len(tokens)
     matched_set = set(matched)
+    typed = analysis.answer_type not in (AnswerType.ANY, AnswerType.YES_NO, AnswerType.YEARS_BETWEEN)
     # gaps: maximal runs of tokens that are neither question words nor hard punctuation
     gap_of = [-1] * n
     gaps: list[tuple[int, int]] = []
@@ -147,6 +150,8 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
             inside = sum(1 for k in content if k in matched)
             if content and inside == len(content):
                 continue  # made only of the question's own words: it cannot be what the question asks
+            if typed and not holds_type(text[tokens[i].start:tokens[j].end], analysis.answer_type):
+                continue  # not the kind of fact asked for (a date for "when", a number for "how many")
             outside = [k for k in matched if k < i or k > j]
             distance = min((i - k if k < i else k - j for k in outside), default=n)
             length = len(words)

@@ -161,7 +161,8 @@ class ExtractiveAnswerer:
         return [previous, index] if refers_back or completes else [index]
 
     def _short_answer(self, evidence: Evidence, index: int, logit: float) -> str | None:
-        """The best phrase of sentence ``index`` when the span head is confident enough, else None."""
+        """The best phrase of sentence ``index`` when the span head is confident enough, else None; for a
+        question asking for a kind of fact (a date, a number…), only a phrase holding one."""
         analysis = evidence.analysis
         if analysis.intent is not Intent.FACT or analysis.answer_type is AnswerType.YES_NO:
             return None
