@@ -5,19 +5,11 @@ The questions are written for these tests (not taken from the dev set or the ext
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from assistant.types import Answer
+from tests.checks import assert_exact_citations
 
 pytestmark = pytest.mark.e2e
-
-
-def _exact(answer: Answer, corpus_dir: Path) -> None:
-    for c in answer.citations:
-        assert f"[{c.marker}]" in answer.answer
-        assert (corpus_dir / c.doc).read_text(encoding="utf-8")[c.start:c.end] == c.text
 
 
 @pytest.mark.parametrize(("question", "short"), [
@@ -30,7 +22,7 @@ def test_a_factoid_gets_a_short_answer_copied_from_the_cited_sentence(article_se
     assert not answer.abstained and answer.short_answer and short in answer.short_answer
     assert answer.answer.startswith(f"{answer.short_answer} — ")
     assert answer.short_answer in " ".join(c.text for c in answer.citations)
-    _exact(answer, article_settings.corpus_dir)
+    assert_exact_citations(answer, article_settings.corpus_dir)
 
 
 @pytest.mark.parametrize("question", ["Summarize the article", "give me a tl;dr", "What is this article about?",
@@ -42,7 +34,7 @@ def test_a_summary_never_abstains_and_covers_several_sections(article_service, a
     assert 3 <= len(answer.citations) <= 5
     assert len({c.section for c in answer.citations}) >= 3
     assert answer.short_answer is None
-    _exact(answer, article_settings.corpus_dir)
+    assert_exact_citations(answer, article_settings.corpus_dir)
 
 
 def test_a_list_gathers_items_across_the_article(article_service, article_settings) -> None:  # noqa: ANN001
@@ -51,7 +43,7 @@ def test_a_list_gathers_items_across_the_article(article_service, article_settin
     cited = " ".join(c.text for c in answer.citations)
     assert sum(name in cited for name in ("NATO", "Shanghai Cooperation Organization", "United Nations",
                                           "European Union")) >= 3
-    _exact(answer, article_settings.corpus_dir)
+    assert_exact_citations(answer, article_settings.corpus_dir)
 
 
 @pytest.mark.parametrize("question", [

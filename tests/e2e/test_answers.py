@@ -10,16 +10,9 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import QuestionError
-from assistant.types import Answer
+from tests.checks import assert_exact_citations
 
 pytestmark = pytest.mark.e2e
-
-
-def _check_citations(answer: Answer, corpus_dir: Path) -> None:
-    assert answer.citations, answer.answer
-    for c in answer.citations:
-        assert f"[{c.marker}]" in answer.answer
-        assert (corpus_dir / c.doc).read_text(encoding="utf-8")[c.start:c.end] == c.text
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -35,7 +28,7 @@ def test_answers_quote_and_cite_the_article(article_service, article_settings, q
     assert not answer.abstained
     assert expected in answer.answer
     assert any(expected in c.text for c in answer.citations)
-    _check_citations(answer, article_settings.corpus_dir)
+    assert_exact_citations(answer, article_settings.corpus_dir)
     assert answer.retrieved and all(p.score > 0 for p in answer.retrieved)
 
 
@@ -56,7 +49,7 @@ def test_unsupported_questions_get_one_abstention_sentence_and_no_citations(arti
 def test_a_multi_hop_question_computes_the_years_between(article_service, article_settings) -> None:  # noqa: ANN001
     answer = article_service.ask("How many years passed between the Soviet collapse and the year gas volumes to Europe began to fall?")
     assert answer.answer.startswith("31 years (1991 to 2022).")
-    _check_citations(answer, article_settings.corpus_dir)
+    assert_exact_citations(answer, article_settings.corpus_dir)
 
 
 def test_a_follow_up_is_answered_from_the_conversation(article_service, article_settings) -> None:  # noqa: ANN001
@@ -66,7 +59,7 @@ def test_a_follow_up_is_answered_from_the_conversation(article_service, article_
     assert not follow_up.abstained
     assert "limited enthusiasm" in follow_up.answer
     assert follow_up.standalone_question and "European Security Treaty" in follow_up.standalone_question
-    _check_citations(follow_up, article_settings.corpus_dir)
+    assert_exact_citations(follow_up, article_settings.corpus_dir)
 
 
 @pytest.mark.parametrize(("question", "message"), [
