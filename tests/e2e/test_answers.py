@@ -5,7 +5,6 @@ The questions here are written for these tests, not taken from the dev set.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
