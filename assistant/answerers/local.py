@@ -43,9 +43,13 @@ def verbatim_in(phrase: str, text: str) -> bool:
 
 
 def clean_short_answer(raw: str) -> str:
-    """The model's first line without surrounding quotes, spaces or a final full stop."""
+    """The model's first line without surrounding quotes, spaces or a final full stop (nor a quote mark
+    it opens but does not close)."""
     line = next((ln for ln in raw.splitlines() if ln.strip()), "").strip()
-    return line.strip("\"'“”‘’ ").rstrip(".;,").strip()
+    line = line.strip("\"'“”‘’ ").rstrip(".;,").strip()
+    if line.count("“") != line.count("”") or line.count('"') % 2:  # a quote opened in the text, not closed
+        line = " ".join(line.replace("“", " ").replace("”", " ").replace('"', " ").split())
+    return line
 
 
 def short_answer_for(raw: str, cited: str, question: str = "") -> str | None:

@@ -163,3 +163,10 @@ def test_a_short_answer_repeating_the_question_is_dropped() -> None:
     question = "Which arms-related topic shows up in how 1970s détente eased tensions?"
     assert short_answer_for(" the 1970s détente", cited, question) is None
     assert short_answer_for(" arms control", cited, "Which topic shows up in how détente eased tensions?") == "arms control"
+
+
+def test_a_quote_the_model_opens_but_does_not_close_is_dropped() -> None:
+    from assistant.answerers.local import clean_short_answer
+
+    assert clean_short_answer('a “European Security Treaty\n') == "a European Security Treaty"
+    assert clean_short_answer('“European Security Treaty”.') == "European Security Treaty"

@@ -71,7 +71,8 @@ def test_local_short_answers_are_verbatim_in_their_citations(local_service, arti
             kept += 1
             cited = " ".join(c.text for c in answer.citations)
             assert answer.short_answer.lower() in " ".join(cited.split()).lower().replace("“", "").replace("”", "")
-            assert answer.answer == f"{answer.short_answer} — {extractive.answer}"
+            quoted = " ".join(f"{c.text} [{c.marker}]" for c in extractive.citations)
+            assert answer.answer == f"{answer.short_answer} — {quoted}"  # the model's phrase replaces the extractive one
         else:
             assert answer.answer == extractive.answer
     assert kept >= 2, "the packaged model should give verified short answers to these questions"
