@@ -2,7 +2,8 @@
 
 A candidate is a run of up to ``MAX_SPAN_TOKENS`` tokens of one sentence that neither starts nor ends
 with punctuation or a stop word, is not made only of the question's own words, and holds the kind of
-fact the question asks for, if it asks for one (a date for "when", a number for "how many"). Its features say what kind of phrase it
+fact the question asks for, if it asks for one (a date for "when", a number for "how many"), and then
+no more than the phrase holding it (no comma, no preposition: "2008", not "came in 2008"). Its features say what kind of phrase it
 is (a number, a year, a name, a measure…), how it sits against the question's words in the sentence
 (inside them, next to them, how far), and how that kind fits the question's wh-word. The learned
 span head scores them; the best one is copied word for word, with exact offsets.
@@ -150,8 +151,10 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
             inside = sum(1 for k in content if k in matched)
             if content and inside == len(content):
                 continue  # made only of the question's own words: it cannot be what the question asks
-            if typed and not holds_type(text[tokens[i].start:tokens[j].end], analysis.answer_type):
-                continue  # not the kind of fact asked for (a date for "when", a number for "how many")
+            if typed and (not holds_type(text[tokens[i].start:tokens[j].end], analysis.answer_type)
+                          or any(t.text == "," or fold(t.text) in _PREPOSITIONS for t in span_tokens)):
+                continue  # not the kind of fact asked for (a date for "when", a number for "how many"), or
+                # more than the phrase holding it ("came in 2008", "2008, when …": the answer is "2008")
             outside = [k for k in matched if k < i or k > j]
             distance = min((i - k if k < i else k - j for k in outside), default=n)
             length = len(words)

@@ -142,7 +142,7 @@ def test_title_examples_and_settings(page: Any) -> None:
     page.get_by_text("What would a new security framework need to negotiate?").click()
     page.wait_for_selector(f"{BOT} a.cite-marker", timeout=60_000)
     page.get_by_text("Settings").click()
-    assert page.locator("#top-k input[type=number]").input_value() == "6"
+    assert page.locator("#top-k input[type=number]").input_value() == "8"
 
 
 def test_follow_up_uses_the_conversation(page: Any) -> None:

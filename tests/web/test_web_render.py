@@ -99,3 +99,13 @@ def test_panel_says_how_a_follow_up_was_read() -> None:
     panel = render_sources([(1, _answer(standalone_question="What does the <SCO> promote?"))])
     assert "Read with the conversation as" in panel and "&lt;SCO&gt;" in panel
     assert "Read with the conversation" not in render_sources([(1, _answer())])
+
+
+def test_the_short_answer_leads_in_bold_and_is_escaped() -> None:
+    citation = Citation(marker=1, doc="a.txt", section="S", start=0, end=10, text="It was <2008>.")
+    html_out = render_answer("<2008> — It was <2008>. [1]", [citation], turn=1, short_answer="<2008>")
+    assert html_out.startswith('<span class="answer"><strong class="short-answer">&lt;2008&gt;</strong> —')
+    assert "<2008>" not in html_out
+    # no short answer, or a text that does not start with it: nothing is bold
+    assert "<strong" not in render_answer("It was 2008. [1]", [citation], turn=1)
+    assert "<strong" not in render_answer("It was 2008. [1]", [citation], turn=1, short_answer="2008")
