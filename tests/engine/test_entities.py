@@ -26,6 +26,14 @@ def vocabulary() -> Vocabulary:
     ("What about Asian partners and Chinese exports?", []),  # Asia, China
     ("What Did The Article Say About Putin?", []),      # title case carries no signal
     ("did lavrov attend?", []),                          # lower case: left to the support score
+    ("I'm curious: what did Putin say?", []),           # a contraction of "I" is not a name
+    ("Don't they mention NATO's role?", []),            # nor is a contraction; a possessive is its name
+    ("What did the G7 decide?", ["G7"]),               # an alphanumeric name keeps its digits
+    ("Was COVID-19 discussed?", ["COVID-19"]),
+    ("Is the G20 mentioned?", []),                      # the article names the G20
+    ("Is the Russian-led bloc new?", []),               # a hyphenated word: its capitalised part counts
+    ("Is the Lavrov-led delegation there?", ["Lavrov"]),
+    ("Putin spoke. Then what did Merkel say?", ["Merkel"]),  # "Then" starts a sentence
 ])
 def test_unknown_names(vocabulary: Vocabulary, question: str, unknown: list[str]) -> None:
     assert unknown_names(question, vocabulary) == unknown
