@@ -48,16 +48,14 @@ SPAN_FEATURES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Token:
-    """A token of a sentence with its offsets inside the sentence."""
+    """A token of a sentence with its offsets inside the sentence, folded (``lower``), and whether it is
+    a word or number rather than punctuation (``is_word``)."""
 
     text: str
     start: int
     end: int
-
-    @property
-    def is_word(self) -> bool:
-        """Whether the token is a word or number (not punctuation)."""
-        return self.text[0].isalnum()
+    lower: str
+    is_word: bool
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,8 @@ class SpanCandidate:
 
 def tokenize(text: str) -> list[Token]:
     """Words, numbers and punctuation marks of ``text`` with their offsets."""
-    return [Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return [Token(m.group(0), m.start(), m.end(), fold(m.group(0)), m.group(0)[0].isalnum())
+            for m in _TOKEN.finditer(text)]
 
 
 def _is_name(token: Token) -> bool:
@@ -97,7 +96,7 @@ def _kinds(tokens: list[Token]) -> set[str]:
 def _edge_ok(token: Token, first: bool) -> bool:
     if not token.is_word:
         return False
-    lowered = fold(token.text)
+    lowered = token.lower
     if lowered in STOP_WORDS or lowered in ("e.g", "i.e", "etc"):
         return first and lowered in _OPEN_SPAN_WORDS
     return True
@@ -109,9 +108,9 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
     tokens = tokenize(text)
     question_stems = set(analysis.terms) | {stem(n) for n in analysis.names}
     question_words = {fold(w) for w in re.findall(r"\w+", analysis.text)}
-    stems = [stem(fold(t.text)) if t.is_word else "" for t in tokens]
+    stems = [stem(t.lower) if t.is_word else "" for t in tokens]
     matched = [i for i, t in enumerate(tokens) if t.is_word and (stems[i] in question_stems or
-                                                                   (fold(t.text) in question_words and fold(t.text) not in STOP_WORDS))]
+                                                                   (t.lower in question_words and t.lower not in STOP_WORDS))]
     target = set(analysis.target)
     depth, paren = 0, []
     for t in tokens:
@@ -119,6 +118,7 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
         paren.append(depth > 0)
         depth -= t.text == ")" and depth > 0
     n = len(tokens)
+    n_words = max(sum(1 for t in tokens if t.is_word), 1)
     matched_set = set(matched)
     typed = analysis.answer_type not in (AnswerType.ANY, AnswerType.YES_NO, AnswerType.YEARS_BETWEEN)
     # gaps: maximal runs of tokens that are neither question words nor hard punctuation
@@ -143,16 +143,16 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
         for j in range(i, min(n, i + MAX_SPAN_TOKENS)):
             if tokens[j].text in ".;:!?()[]\"“”":
                 break
-            if not _edge_ok(tokens[j], first=False) or (j > i and fold(tokens[j].text) in _OPEN_SPAN_WORDS):
+            if not _edge_ok(tokens[j], first=False) or (j > i and tokens[j].lower in _OPEN_SPAN_WORDS):
                 continue
             span_tokens = tokens[i:j + 1]
             words = [t for t in span_tokens if t.is_word]
-            content = [k for k in range(i, j + 1) if tokens[k].is_word and fold(tokens[k].text) not in STOP_WORDS]
+            content = [k for k in range(i, j + 1) if tokens[k].is_word and tokens[k].lower not in STOP_WORDS]
             inside = sum(1 for k in content if k in matched)
             if content and inside == len(content):
                 continue  # made only of the question's own words: it cannot be what the question asks
             if typed and (not holds_type(text[tokens[i].start:tokens[j].end], analysis.answer_type)
-                          or any(t.text == "," or fold(t.text) in _PREPOSITIONS for t in span_tokens)):
+                          or any(t.text == "," or t.lower in _PREPOSITIONS for t in span_tokens)):
                 continue  # not the kind of fact asked for (a date for "when", a number for "how many"), or
                 # more than the phrase holding it ("came in 2008", "2008, when …": the answer is "2008")
             outside = [k for k in matched if k < i or k > j]
@@ -168,12 +168,12 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
                 sum(1 for k in outside if k > j) / max(len(matched), 1),
                 float(any(any(c.isdigit() for c in t.text) for t in words)),
                 float(any(_YEAR.match(t.text) for t in words)),
-                float(any(fold(t.text) in _MONTH for t in words)),
-                float(any(fold(t.text) in _UNIT for t in words)),
-                float(_is_name(words[0])), float(all(_is_name(t) for t in words if fold(t.text) not in STOP_WORDS)),
+                float(any(t.lower in _MONTH for t in words)),
+                float(any(t.lower in _UNIT for t in words)),
+                float(_is_name(words[0])), float(all(_is_name(t) for t in words if t.lower not in STOP_WORDS)),
                 float(paren[i]),
-                float(i > 0 and fold(tokens[i - 1].text) in _PREPOSITIONS),
-                float(i > 0 and fold(tokens[i - 1].text) in _COPULAS),
+                float(i > 0 and tokens[i - 1].lower in _PREPOSITIONS),
+                float(i > 0 and tokens[i - 1].lower in _COPULAS),
                 float(i > 0 and tokens[i - 1].text == ","),
                 float(j + 1 < n and tokens[j + 1].text == ","),
                 float(j + 1 >= n or tokens[j + 1].text in ".;!?"),
@@ -183,21 +183,21 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
             ]
             gap = gap_of[i] if gap_of[i] == gap_of[j] else -1
             g_start, g_end = gaps[gap] if gap >= 0 else (i, j)
-            gap_words = [t for t in tokens[g_start:g_end + 1] if t.is_word and fold(t.text) not in STOP_WORDS]
-            content_words = [t for t in words if fold(t.text) not in STOP_WORDS]
+            gap_words = [t for t in tokens[g_start:g_end + 1] if t.is_word and t.lower not in STOP_WORDS]
+            content_words = [t for t in words if t.lower not in STOP_WORDS]
             row += [
                 float(gap >= 0 and len(content_words) == len(gap_words)),
                 len(content_words) / max(len(gap_words), 1) if gap >= 0 else 0.0,
                 float(gap >= 0 and g_start == i), float(gap >= 0 and g_end == j),
                 float(i - 1 in matched_set),
                 float(j + 1 in matched_set),
-                float(fold(tokens[i].text) in _OPEN_SPAN_WORDS),
+                float(tokens[i].lower in _OPEN_SPAN_WORDS),
                 float(any(k < i for k in outside) and any(k > j for k in outside)),
                 min(min((i - k for k in outside if k < i), default=20), 20) / 20.0,
                 min(min((k - j for k in outside if k > j), default=20), 20) / 20.0,
-                float(j + 1 < n and fold(tokens[j + 1].text) in _PREPOSITIONS),
-                float(j + 1 < n and fold(tokens[j + 1].text).endswith(("ed", "es")) and not tokens[j + 1].text[0].isupper()),
-                length / max(sum(1 for t in tokens if t.is_word), 1),
+                float(j + 1 < n and tokens[j + 1].lower in _PREPOSITIONS),
+                float(j + 1 < n and tokens[j + 1].lower.endswith(("ed", "es")) and not tokens[j + 1].text[0].isupper()),
+                length / n_words,
             ]
             row += [float(wh == group and k in kinds) for group in _WH_GROUPS for k in _KINDS]
             spans.append(SpanCandidate(sentence_index, tokens[i].start, tokens[j].end,
