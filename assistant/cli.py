@@ -92,13 +92,6 @@ def answer_text(answer: Answer, bold: bool = False) -> str:
     return answer.answer
 
 
-def format_answer(answer: Answer, bold: bool = False) -> str:
-    """The answer followed by its numbered sources, for a terminal."""
-    sources = format_sources(answer)
-    text = answer_text(answer, bold)
-    return f"{text}\n{sources}" if sources else text
-
-
 def _doc_filter(args: argparse.Namespace) -> str | None:
     """The --doc filter, checked to name a file inside the corpus folder (before anything is loaded)."""
     if getattr(args, "doc", None) is None:

@@ -46,9 +46,6 @@ class CorpusStatistics:
         """The IDF of a term no passage uses: the largest there is."""
         return self.lexical.max_idf
 
-    def knows(self, term: str) -> bool:
-        """Whether some passage uses the stemmed content term."""
-        return self.lexical.document_frequency(term) > 0
 
 
 @dataclass(frozen=True)

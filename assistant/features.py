@@ -87,7 +87,7 @@ def _density(sequence: Sequence[str], query: dict[str, float]) -> float:
     if not distinct:
         return 0.0
     best, need, have, left = len(sequence), len(distinct), {}, 0
-    for right, (pos, term) in enumerate(positions):
+    for pos, term in positions:
         have[term] = have.get(term, 0) + 1
         while len(have) == need:
             best = min(best, pos - positions[left][0] + 1)
@@ -221,3 +221,12 @@ def allowed_sentences(evidence: Evidence, features: SentenceFeatures) -> np.ndar
     if evidence.analysis.answer_type not in (AnswerType.ANY, AnswerType.YES_NO, AnswerType.YEARS_BETWEEN):
         allowed &= features.column("type_match") > 0
     return allowed
+
+
+def answerability_features(evidence: Evidence, features: SentenceFeatures, logits: np.ndarray) -> np.ndarray:
+    """``question_features`` as the answerable head reads them: the sentences that cannot answer
+    (``allowed_sentences``) ranked last, none at all giving the "no candidate" row."""
+    allowed = allowed_sentences(evidence, features)
+    if not allowed.any():
+        return question_features(evidence, features, np.zeros(0))
+    return question_features(evidence, features, np.where(allowed, logits, logits.min() + NO_LOGIT))

@@ -30,8 +30,8 @@ from assistant.answer_model import AnswerModel, LinearHead
 from assistant.evaluation.dataset import QAItem, load_qa_set
 from assistant.evaluation.metrics import spans_match, token_f1
 from assistant.evidence import Evidence
-from assistant.features import (NO_LOGIT, QUESTION_FEATURES, SENTENCE_FEATURES, allowed_sentences,
-                                 question_features, sentence_features)
+from assistant.features import (QUESTION_FEATURES, SENTENCE_FEATURES, SentenceFeatures, answerability_features,
+                                 sentence_features)
 from assistant.followup import resolve
 from assistant.spans import SPAN_FEATURES, candidates
 
@@ -53,9 +53,14 @@ class TrainingSet:
 class _Example:
     item: QAItem
     evidence: Evidence
-    matrix: np.ndarray
+    features: SentenceFeatures
     labels: np.ndarray
     fold: int
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The candidate sentences' feature rows."""
+        return self.features.matrix
 
 
 def _examples(training: TrainingSet, progress: Callable[[int], None] | None = None) -> list[_Example]:
@@ -65,7 +70,7 @@ def _examples(training: TrainingSet, progress: Callable[[int], None] | None = No
         features = sentence_features(evidence)
         labels = np.array([bool(item.has_answer) and any(spans_match(s.text, e) for e in item.evidence)
                            for s in evidence.sentences], dtype=bool)
-        out.append(_Example(item, evidence, features.matrix, labels, n % FOLDS))
+        out.append(_Example(item, evidence, features, labels, n % FOLDS))
         if progress:
             progress(1)
     return out
@@ -87,17 +92,6 @@ def _sentence_head(examples: Sequence[_Example]) -> LinearHead:
     useful = [e for e in examples if e.labels.any()]
     return _logistic(np.vstack([e.matrix for e in useful]), np.concatenate([e.labels for e in useful]),
                      SENTENCE_FEATURES)
-
-
-def _question_row(example: _Example, head: LinearHead) -> np.ndarray:
-    """The question's features as the answerer computes them: candidates that cannot answer (wrong
-    kind of fact, wrong section) ranked last; none at all gives the "no candidate" row."""
-    features = sentence_features(example.evidence)
-    logits = head.logits(features.matrix)
-    allowed = allowed_sentences(example.evidence, features)
-    if not allowed.any():
-        return question_features(example.evidence, features, np.zeros(0))
-    return question_features(example.evidence, features, np.where(allowed, logits, logits.min() + NO_LOGIT))
 
 
 def _span_rows(example: _Example, logit: float) -> tuple[np.ndarray, np.ndarray, float]:
@@ -137,7 +131,8 @@ def fit_answer_model(sets: Sequence[TrainingSet], target_false_abstention: float
 
     # out-of-fold sentence heads: question features and span logits as they are at answer time
     folds = [_sentence_head([e for e in examples if e.fold != k]) for k in range(FOLDS)]
-    question_rows = np.vstack([_question_row(e, folds[e.fold]) for e in examples])
+    question_rows = np.vstack([answerability_features(e.evidence, e.features, folds[e.fold].logits(e.matrix))
+                               for e in examples])
     answerable = np.array([bool(e.item.has_answer) for e in examples])
     answerable_head = _logistic(question_rows, answerable, QUESTION_FEATURES)
     out_of_fold = np.zeros(len(examples))

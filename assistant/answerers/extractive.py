@@ -27,8 +27,7 @@ from assistant.answerers.base import Draft
 from assistant.answerers.compose import list_sentences, summary_sentences
 from assistant.entities import unknown_names
 from assistant.evidence import Evidence
-from assistant.features import (NO_LOGIT, SentenceFeatures, allowed_sentences, question_features,
-                                 sentence_features)
+from assistant.features import SentenceFeatures, allowed_sentences, answerability_features, sentence_features
 from assistant.questions import Intent
 from assistant.spans import candidates
 from assistant.text import content_terms
@@ -89,7 +88,7 @@ class ExtractiveAnswerer:
         if not allowed.any():
             return self._abstention
         masked = np.where(allowed, logits, -np.inf)
-        if self.confidence(evidence, features, logits, allowed) < self.abstain_threshold:
+        if self.confidence(evidence, features, logits) < self.abstain_threshold:
             return self._abstention
         chosen = self._select(evidence, features, masked)
         lead = ""
@@ -100,11 +99,10 @@ class ExtractiveAnswerer:
         short = lead.split(" (")[0] if lead else self._short_answer(evidence, int(np.argmax(masked)), float(masked.max()))
         return self._draft(evidence, chosen, short=short, lead=lead)
 
-    def confidence(self, evidence: Evidence, features: SentenceFeatures, logits: np.ndarray,
-                   allowed: np.ndarray) -> float:
+    def confidence(self, evidence: Evidence, features: SentenceFeatures, logits: np.ndarray) -> float:
         """The calibrated probability that the evidence answers the question (the answerable head, over
         the candidates that can answer)."""
-        row = question_features(evidence, features, np.where(allowed, logits, logits.min() + NO_LOGIT))
+        row = answerability_features(evidence, features, logits)
         return float(self.model.answerable.probabilities(row[None, :])[0])
 
     def _relevance(self, evidence: Evidence) -> tuple[SentenceFeatures, np.ndarray]:
