@@ -27,7 +27,8 @@ from assistant.answerers.base import Draft
 from assistant.answerers.compose import list_sentences, summary_sentences
 from assistant.entities import unknown_names
 from assistant.evidence import Evidence
-from assistant.features import SentenceFeatures, allowed_sentences, answerability_features, sentence_features
+from assistant.features import (NO_LOGIT, SentenceFeatures, allowed_sentences, answerability_features,
+                                 sentence_features)
 from assistant.questions import Intent
 from assistant.spans import candidates
 from assistant.text import content_terms
@@ -91,13 +92,14 @@ class ExtractiveAnswerer:
         if self.confidence(evidence, features, logits) < self.abstain_threshold:
             return self._abstention
         chosen = self._select(evidence, features, masked)
-        lead = ""
         if analysis.answer_type is AnswerType.YEARS_BETWEEN:
-            lead = _years_between(" ".join(sentences[i].text for i in chosen))
-            if not lead:
+            computed = _years_between(" ".join(sentences[i].text for i in chosen))
+            if computed is None:
                 return self._abstention
-        short = lead.split(" (")[0] if lead else self._short_answer(evidence, int(np.argmax(masked)), float(masked.max()))
-        return self._draft(evidence, chosen, short=short, lead=lead)
+            short, lead = computed
+            return self._draft(evidence, chosen, short=short, lead=lead)
+        short = self._short_answer(evidence, int(np.argmax(masked)), float(masked.max()))
+        return self._draft(evidence, chosen, short=short)
 
     def confidence(self, evidence: Evidence, features: SentenceFeatures, logits: np.ndarray) -> float:
         """The calibrated probability that the evidence answers the question (the answerable head, over
@@ -114,7 +116,7 @@ class ExtractiveAnswerer:
         if reply:
             quoted = np.array([s.text in reply for s in evidence.sentences])
             if not quoted.all():
-                logits = np.where(quoted, logits.min() - 10.0, logits)
+                logits = np.where(quoted, logits.min() + NO_LOGIT, logits)  # ranked last
         return features, logits
 
     def _select(self, evidence: Evidence, features: SentenceFeatures, logits: np.ndarray) -> list[int]:
@@ -199,12 +201,13 @@ def _citations(chosen: Sequence[Sentence], passages: dict[str, RetrievedPassage]
     return citations
 
 
-def _years_between(text: str) -> str:
-    """"N years (A to B)." for the earliest and latest year of ``text``, or "" with fewer than two years."""
+def _years_between(text: str) -> tuple[str, str] | None:
+    """("N years", "N years (A to B).") for the earliest and latest year of ``text``; None with fewer than two."""
     years = sorted(set(years_in(text)))
     if len(years) < 2:
-        return ""
-    return f"{years[-1] - years[0]} years ({years[0]} to {years[-1]})."
+        return None
+    short = f"{years[-1] - years[0]} years"
+    return short, f"{short} ({years[0]} to {years[-1]})."
 
 
 __all__ = ["AnswerPolicy", "ExtractiveAnswerer"]
