@@ -282,7 +282,7 @@ def _model_info(service) -> dict:  # noqa: ANN001
     from assistant.answerers import ExtractiveAnswerer
 
     answerer = getattr(service, "answerer", None)
-    answerer = getattr(answerer, "fallback", None) or getattr(answerer, "_extractive", None) or answerer
+    answerer = getattr(answerer, "fallback", None) or getattr(answerer, "extractive", None) or answerer
     if not isinstance(answerer, ExtractiveAnswerer):
         return {}
     model = answerer.model

@@ -223,10 +223,10 @@ def allowed_sentences(evidence: Evidence, features: SentenceFeatures) -> np.ndar
     return allowed
 
 
-def answerability_features(evidence: Evidence, features: SentenceFeatures, logits: np.ndarray) -> np.ndarray:
-    """``question_features`` as the answerable head reads them: the sentences that cannot answer
-    (``allowed_sentences``) ranked last, none at all giving the "no candidate" row."""
-    allowed = allowed_sentences(evidence, features)
+def answerability_features(evidence: Evidence, features: SentenceFeatures, logits: np.ndarray,
+                           allowed: np.ndarray) -> np.ndarray:
+    """``question_features`` as the answerable head reads them: the sentences that cannot answer (not
+    ``allowed``, see ``allowed_sentences``) ranked last, none at all giving the "no candidate" row."""
     if not allowed.any():
         return question_features(evidence, features, np.zeros(0))
     return question_features(evidence, features, np.where(allowed, logits, logits.min() + NO_LOGIT))

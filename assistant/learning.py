@@ -30,8 +30,8 @@ from assistant.answer_model import AnswerModel, LinearHead
 from assistant.evaluation.dataset import QAItem, load_qa_set
 from assistant.evaluation.metrics import spans_match, token_f1
 from assistant.evidence import Evidence
-from assistant.features import (QUESTION_FEATURES, SENTENCE_FEATURES, SentenceFeatures, answerability_features,
-                                 sentence_features)
+from assistant.features import (QUESTION_FEATURES, SENTENCE_FEATURES, SentenceFeatures, allowed_sentences,
+                                 answerability_features, sentence_features)
 from assistant.followup import resolve
 from assistant.spans import SPAN_FEATURES, candidates
 
@@ -131,7 +131,8 @@ def fit_answer_model(sets: Sequence[TrainingSet], target_false_abstention: float
 
     # out-of-fold sentence heads: question features and span logits as they are at answer time
     folds = [_sentence_head([e for e in examples if e.fold != k]) for k in range(FOLDS)]
-    question_rows = np.vstack([answerability_features(e.evidence, e.features, folds[e.fold].logits(e.matrix))
+    question_rows = np.vstack([answerability_features(e.evidence, e.features, folds[e.fold].logits(e.matrix),
+                                                      allowed_sentences(e.evidence, e.features))
                                for e in examples])
     answerable = np.array([bool(e.item.has_answer) for e in examples])
     answerable_head = _logistic(question_rows, answerable, QUESTION_FEATURES)

@@ -89,7 +89,7 @@ class ExtractiveAnswerer:
         if not allowed.any():
             return self._abstention
         masked = np.where(allowed, logits, -np.inf)
-        if self.confidence(evidence, features, logits) < self.abstain_threshold:
+        if self.confidence(evidence, features, logits, allowed) < self.abstain_threshold:
             return self._abstention
         chosen = self._select(evidence, features, masked)
         if analysis.answer_type is AnswerType.YEARS_BETWEEN:
@@ -101,10 +101,11 @@ class ExtractiveAnswerer:
         short = self._short_answer(evidence, int(np.argmax(masked)), float(masked.max()))
         return self._draft(evidence, chosen, short=short)
 
-    def confidence(self, evidence: Evidence, features: SentenceFeatures, logits: np.ndarray) -> float:
+    def confidence(self, evidence: Evidence, features: SentenceFeatures, logits: np.ndarray,
+                   allowed: np.ndarray) -> float:
         """The calibrated probability that the evidence answers the question (the answerable head, over
-        the candidates that can answer)."""
-        row = answerability_features(evidence, features, logits)
+        the ``allowed`` candidates: those that can answer)."""
+        row = answerability_features(evidence, features, logits, allowed)
         return float(self.model.answerable.probabilities(row[None, :])[0])
 
     def _relevance(self, evidence: Evidence) -> tuple[SentenceFeatures, np.ndarray]:

@@ -70,7 +70,7 @@ class ShortAnswerAnswerer:
 
     def __init__(self, extractive: Answerer, complete: Callable[[str], str], *, service: str = "the local model",
                  timeout: float = 60.0) -> None:
-        self._extractive = extractive
+        self.extractive = extractive
         self._complete = complete
         self._service = service
         self._timeout = timeout
@@ -82,7 +82,7 @@ class ShortAnswerAnswerer:
     def answer(self, evidence: Evidence) -> Draft:
         """The extractive draft, with the model's ``short_answer`` shown first when it checks out."""
         question = evidence.question
-        draft = self._extractive.answer(evidence)
+        draft = self.extractive.answer(evidence)
         quoted = " ".join(f"{c.text} [{c.marker}]" for c in draft.citations)
         own_short = f"{draft.short_answer} — {quoted}" if draft.short_answer else None
         if draft.abstained or not draft.citations or draft.answer not in (quoted, own_short):
