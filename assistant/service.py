@@ -22,6 +22,7 @@ from assistant.followup import ResolvedQuestion, resolve
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from assistant.store import IndexReader, open_index
+from assistant.trace import with_passages
 from assistant.types import Answer, Turn
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -120,6 +121,7 @@ class AssistantService:
             standalone_question=resolved.standalone if resolved.standalone != text else None,
             latency_ms=round((time.perf_counter() - started) * 1000, 2),
             unsupported=draft.unsupported, short_answer=draft.short_answer, notice=draft.notice,
+            trace=with_passages(draft.trace, result["evidence"]),
         )
 
 

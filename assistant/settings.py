@@ -61,6 +61,9 @@ class Settings(BaseSettings):
         0.4, ge=-1, le=1, description="Cosine similarity a name needs with the kind a list asks for "
         "('NATO' vs 'organizations') for its sentence to be listed.")
     max_list_sentences: int = Field(8, ge=1, le=30, description="Most sentences a list answer quotes.")
+    trace_candidates: int = Field(
+        5, ge=0, le=50, description="Candidate sentences (with their features and score) an answer's trace lists, "
+        "besides those it quotes.")
 
     llm_base_url: str | None = Field(
         None, description="Server of the openai/ollama answerer (default: OpenAI's API for openai, "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from assistant.trace import Trace
+
 
 class Span(BaseModel):
     """A piece of a corpus file: ``text == file_text[start:end]``."""
@@ -71,8 +73,12 @@ class Answer(BaseModel):
     notice: str | None = Field(
         default=None, description="Why the configured model was not used (the extractive fallback answered)."
     )
+    trace: Trace | None = Field(
+        default=None, description="Why the answer is what it is: the deciding check and its reason, the passages' "
+        "ranks, the candidate sentences' features and scores (see assistant.trace)."
+    )
 
     @property
     def optional_empty(self) -> set[str]:
         """The optional fields that hold nothing (left out of ``assistant ask --json``)."""
-        return {name for name in ("unsupported", "short_answer", "notice") if not getattr(self, name)}
+        return {name for name in ("unsupported", "short_answer", "notice", "trace") if not getattr(self, name)}

@@ -92,6 +92,7 @@ def extractive_answerer(settings: Settings) -> ExtractiveAnswerer:
         extra_sentence_min_probability=settings.extra_sentence_min_probability,
         summary_sentences=settings.summary_sentences, summary_diversity=settings.summary_diversity,
         list_item_min_similarity=settings.list_item_min_similarity, max_list_sentences=settings.max_list_sentences,
+        trace_candidates=settings.trace_candidates,
     )
     return ExtractiveAnswerer(load_answer_model(model_path), abstention_message=load_prompt("abstention"),
                               unknown_name_message=load_prompt("abstention_unknown_name"), policy=policy)

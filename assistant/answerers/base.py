@@ -10,6 +10,7 @@ from typing import Protocol, runtime_checkable
 from assistant.citations import chunks_of
 from assistant.errors import AssistantError
 from assistant.evidence import Evidence
+from assistant.trace import Trace
 from assistant.types import Citation, Turn
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ class Draft:
     unsupported: list[str] = field(default_factory=list)
     short_answer: str | None = None
     notice: str | None = None
+    trace: Trace | None = None
 
 
 class Answerer(Protocol):
@@ -106,7 +108,10 @@ class FallbackAnswerer:
         except ModelUnavailableError as exc:
             log.info("answerer failed, answering extractively: %s", exc)
             notice = f"{exc}; this is the extractive answer instead."
-        draft = replace(self.fallback.answer(evidence), notice=notice)
+        draft = self.fallback.answer(evidence)
+        trace = draft.trace and draft.trace.model_copy(update={"reason": f"{draft.trace.reason} (extractive "
+                                                                          "fallback: the model failed)"})
+        draft = replace(draft, notice=notice, trace=trace)
         if started:
             yield "\n"
         yield from chunks_of(draft.answer)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
@@ -28,6 +29,7 @@ from assistant.evidence import Evidence
 from assistant.followup import ResolvedQuestion
 from assistant.prompts import load_prompt
 from assistant.text import content_terms
+from assistant.trace import Check, Trace
 from assistant.types import RetrievedPassage, Turn
 
 log = logging.getLogger(__name__)
@@ -113,16 +115,26 @@ class ChatAnswerer:
         checked = check_citations(text, evidence.passages, evidence.sentences)
         if checked.removed_markers:
             log.info("removed citation markers %s from a generated answer", checked.removed_markers)
+        if checked.says_unknown:
+            return replace(self._abstention, trace=Trace(
+                answered=False, check=Check.MODEL_UNKNOWN, reason=f"{self.model_name} said the passages do not answer"))
         if checked.abstained:
-            return self._abstention
+            removed = f" ({len(checked.removed_markers)} markers outside the passages removed)" if checked.removed_markers else ""
+            return replace(self._abstention, trace=Trace(
+                answered=False, check=Check.NO_VALID_CITATION,
+                reason=f"no sentence of {self.model_name}'s reply cites a retrieved passage{removed}"))
+        reason = (f"written by {self.model_name}; {len(checked.citations)} citations checked against the passages, "
+                  f"{len(checked.unsupported)} sentences cite none")
         return Draft(answer=checked.answer, abstained=False, citations=checked.citations,
-                     unsupported=checked.unsupported)
+                     unsupported=checked.unsupported,
+                     trace=Trace(answered=True, check=Check.MODEL, reason=reason, value=float(len(checked.unsupported))))
 
     def stream(self, evidence: Evidence) -> Iterator[str | Draft]:
         """Text chunks as the model writes them, then the checked ``Draft``."""
         question, passages = evidence.question, evidence.passages
         if not passages:
-            yield self._abstention
+            yield replace(self._abstention, trace=Trace(answered=False, check=Check.NO_PASSAGE,
+                                                        reason="retrieval found no passage to answer from"))
             return
         shown = MarkerFilter(len(passages))
         parts: list[str] = []

@@ -17,7 +17,7 @@ clears the span threshold: copied word for word. Summaries and lists are assembl
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -27,11 +27,12 @@ from assistant.answerers.base import Draft
 from assistant.answerers.compose import list_sentences, summary_sentences
 from assistant.entities import unknown_names
 from assistant.evidence import Evidence
-from assistant.features import (NO_LOGIT, SentenceFeatures, allowed_sentences, answerability_features,
+from assistant.features import (NO_LOGIT, SENTENCE_FEATURES, SentenceFeatures, allowed_sentences, answerability_features,
                                  sentence_features)
 from assistant.questions import Intent
 from assistant.spans import candidates
 from assistant.text import content_terms
+from assistant.trace import CandidateTrace, Check, Trace, clip
 from assistant.types import Citation, RetrievedPassage, Sentence
 
 
@@ -46,6 +47,7 @@ class AnswerPolicy:
     summary_diversity: float = 0.5
     list_item_min_similarity: float = 0.4
     max_list_sentences: int = 8
+    trace_candidates: int = 5
 
 
 class ExtractiveAnswerer:
@@ -66,40 +68,87 @@ class ExtractiveAnswerer:
 
     # -- deciding ----------------------------------------------------------------------------
     def answer(self, evidence: Evidence) -> Draft:
-        """Quote and cite the sentences that answer the question in ``evidence``, or abstain."""
+        """Quote and cite the sentences that answer the question in ``evidence``, or abstain; the draft's
+        trace names the check that decided."""
         names = unknown_names(evidence.question.question, evidence.statistics.vocabulary)
         if names:
             listed = " and ".join(f"“{n}”" for n in names)
-            return Draft(answer=self._unknown_name_message.format(names=listed), abstained=True)
+            reason = f"the question names {listed}, which no passage of the corpus mentions"
+            return Draft(answer=self._unknown_name_message.format(names=listed), abstained=True,
+                         trace=Trace(answered=False, check=Check.UNKNOWN_NAME, reason=reason))
         sentences = evidence.sentences
         if not sentences:
-            return self._abstention
+            return self._abstain(Trace(answered=False, check=Check.NO_PASSAGE,
+                                       reason="retrieval found no passage to answer from"))
         analysis = evidence.analysis
         if analysis.intent is Intent.SUMMARY:
             relevance = None if evidence.whole_document else self._relevance(evidence)[1]
             chosen = summary_sentences(evidence, relevance, self.policy.summary_sentences,
                                        self.policy.summary_diversity)
-            return self._draft(evidence, chosen)
+            return self._draft(evidence, chosen, trace=self._composed(Check.SUMMARY, evidence, chosen, relevance))
         features, logits = self._relevance(evidence)
         if analysis.intent is Intent.LIST:
             chosen = list_sentences(evidence, self.policy.list_item_min_similarity, self.policy.max_list_sentences)
             if chosen:
-                return self._draft(evidence, chosen)
+                return self._draft(evidence, chosen, trace=self._composed(Check.LIST, evidence, chosen, None))
         allowed = allowed_sentences(evidence, features)
         if not allowed.any():
-            return self._abstention
+            return self._abstain(Trace(answered=False, check=Check.ANSWER_TYPE, reason=_no_candidate_reason(evidence),
+                                       candidates=self._candidates(evidence, features, logits, allowed, [])))
         masked = np.where(allowed, logits, -np.inf)
-        if self.confidence(evidence, features, logits, allowed) < self.abstain_threshold:
-            return self._abstention
+        probability, threshold = self.confidence(evidence, features, logits, allowed), self.abstain_threshold
+        measured = dict(value=round(probability, 4), threshold=round(threshold, 4))
+        if probability < threshold:
+            best = sentences[int(np.argmax(masked))].text
+            reason = f"p(answerable) {probability:.2f} < threshold {threshold:.2f} (best sentence: “{clip(best, 80)}”)"
+            return self._abstain(Trace(answered=False, check=Check.ANSWERABLE, reason=reason, **measured,
+                                       candidates=self._candidates(evidence, features, logits, allowed, [])))
         chosen = self._select(evidence, features, masked)
+        candidates = self._candidates(evidence, features, logits, allowed, chosen)
+        answered = f"p(answerable) {probability:.2f} ≥ threshold {threshold:.2f}; quoted {_count(len(chosen), 'sentence')}"
         if analysis.answer_type is AnswerType.YEARS_BETWEEN:
             computed = _years_between(" ".join(sentences[i].text for i in chosen))
             if computed is None:
-                return self._abstention
+                reason = "the best sentences give fewer than two years to count between"
+                return self._abstain(Trace(answered=False, check=Check.YEARS_BETWEEN, reason=reason,
+                                           candidates=candidates))
             short, lead = computed
-            return self._draft(evidence, chosen, short=short, lead=lead)
-        short = self._short_answer(evidence, int(np.argmax(masked)), float(masked.max()))
-        return self._draft(evidence, chosen, short=short)
+            trace = Trace(answered=True, check=Check.ANSWERABLE, reason=f"{answered}; {short} counted between "
+                          "their earliest and latest year", candidates=candidates, **measured)
+            return self._draft(evidence, chosen, short=short, lead=lead, trace=trace)
+        short, span_reason = self._short_answer(evidence, int(np.argmax(masked)), float(masked.max()))
+        trace = Trace(answered=True, check=Check.ANSWERABLE, reason=f"{answered}{span_reason}",
+                      candidates=candidates, **measured)
+        return self._draft(evidence, chosen, short=short, trace=trace)
+
+    def _abstain(self, trace: Trace) -> Draft:
+        return replace(self._abstention, trace=trace)
+
+    def _candidates(self, evidence: Evidence, features: SentenceFeatures, logits: np.ndarray, allowed: np.ndarray,
+                    chosen: Sequence[int]) -> list[CandidateTrace]:
+        """The chosen sentences and the best-scored others, up to ``policy.trace_candidates`` in all, best first."""
+        order = [int(i) for i in np.argsort(-logits, kind="stable")]
+        keep = list(dict.fromkeys([*sorted(chosen, key=lambda i: -logits[i]), *order]))
+        keep = keep[:max(self.policy.trace_candidates, len(chosen))]
+        keep.sort(key=lambda i: -logits[i])
+        return [_candidate(evidence, i, float(logits[i]), dict(zip(SENTENCE_FEATURES, features.matrix[i], strict=True)),
+                           allowed=bool(allowed[i]), chosen=i in chosen) for i in keep]
+
+    def _composed(self, check: Check, evidence: Evidence, chosen: Sequence[int],
+                  logits: np.ndarray | None) -> Trace:
+        """The trace of a summary or a list: what it quotes and from where."""
+        sentences = evidence.sentences
+        sections = list(dict.fromkeys((sentences[i].doc, sentences[i].section) for i in chosen))
+        if check is Check.SUMMARY:
+            where = "the whole article" if evidence.whole_document else "the most relevant section"
+            reason = f"summary of {_count(len(chosen), 'sentence')} from {_count(len(sections), 'section')} of {where}"
+        else:
+            reason = (f"list of {_count(len(chosen), 'sentence')} naming {evidence.analysis.kind or 'items'} "
+                      f"(similarity ≥ {self.policy.list_item_min_similarity:.2f} to the kind asked for)")
+        candidates = [_candidate(evidence, i, None if logits is None else float(logits[i]), {}, chosen=True)
+                      for i in chosen]
+        return Trace(answered=bool(chosen), check=check, reason=reason, candidates=candidates,
+                     value=float(len(chosen)))
 
     def confidence(self, evidence: Evidence, features: SentenceFeatures, logits: np.ndarray,
                    allowed: np.ndarray) -> float:
@@ -161,27 +210,33 @@ class ExtractiveAnswerer:
         completes = features.column("coverage_with_previous")[index] > features.column("coverage")[index]
         return [previous, index] if refers_back or completes else [index]
 
-    def _short_answer(self, evidence: Evidence, index: int, logit: float) -> str | None:
-        """The best phrase of sentence ``index`` when the span head is confident enough, else None; for a
-        question asking for a kind of fact (a date, a number…), only a phrase holding one."""
+    def _short_answer(self, evidence: Evidence, index: int, logit: float) -> tuple[str | None, str]:
+        """The best phrase of sentence ``index`` when the span head is confident enough (else None), and
+        what decided, for the trace; for a question asking for a kind of fact (a date, a number…), only a
+        phrase holding one."""
         analysis = evidence.analysis
         if analysis.intent is not Intent.FACT or analysis.answer_type is AnswerType.YES_NO:
-            return None
+            return None, ""
         spans, matrix = candidates(index, evidence.sentences[index].text, analysis, logit)
         if not spans:
-            return None
+            return None, "; no short answer: no candidate phrase"
         probabilities = self.model.span.probabilities(matrix)
         best = int(np.argmax(probabilities))
-        return spans[best].text if probabilities[best] >= self.model.span_threshold else None
+        p, threshold = float(probabilities[best]), self.model.span_threshold
+        if p >= threshold:
+            return spans[best].text, f"; short answer p {p:.2f} ≥ {threshold:.2f}"
+        return None, f"; no short answer: best phrase p {p:.2f} < {threshold:.2f}"
 
     # -- writing -----------------------------------------------------------------------------
-    def _draft(self, evidence: Evidence, chosen: Sequence[int], *, short: str | None = None, lead: str = "") -> Draft:
+    def _draft(self, evidence: Evidence, chosen: Sequence[int], *, trace: Trace, short: str | None = None,
+               lead: str = "") -> Draft:
         sentences = evidence.sentences
         ordered = sorted(set(chosen), key=lambda i: (sentences[i].doc, sentences[i].position))
         citations = _citations([sentences[i] for i in ordered], {p.id: p for p in evidence.passages})
         quoted = " ".join(f"{c.text} [{c.marker}]" for c in citations)
         head = lead or (f"{short} —" if short else "")
-        return Draft(answer=f"{head} {quoted}".strip(), abstained=False, citations=citations, short_answer=short)
+        return Draft(answer=f"{head} {quoted}".strip(), abstained=False, citations=citations, short_answer=short,
+                     trace=trace)
 
 
 def _citations(chosen: Sequence[Sentence], passages: dict[str, RetrievedPassage]) -> list[Citation]:
@@ -200,6 +255,34 @@ def _citations(chosen: Sequence[Sentence], passages: dict[str, RetrievedPassage]
         citations.append(Citation(marker=marker, doc=passage.doc, section=passage.section, start=start, end=end,
                                   text=passage.text[start - passage.start:end - passage.start]))
     return citations
+
+
+def _candidate(evidence: Evidence, index: int, logit: float | None, features: dict[str, float], *,
+               allowed: bool = True, chosen: bool) -> CandidateTrace:
+    s = evidence.sentences[index]
+    probability = None if logit is None else round(float(1.0 / (1.0 + np.exp(-logit))), 4)
+    return CandidateTrace(id=s.id, doc=s.doc, start=s.start, end=s.end, text=clip(s.text),
+                          score=None if logit is None else round(logit, 4), probability=probability,
+                          allowed=allowed, chosen=chosen, features={k: round(float(v), 4) for k, v in features.items()})
+
+
+_KIND_OF_FACT = {AnswerType.COUNT: "number", AnswerType.QUANTITY: "quantity", AnswerType.MONEY: "sum of money",
+                 AnswerType.DATE: "date", AnswerType.DURATION: "duration", AnswerType.NAME: "name"}
+
+
+def _no_candidate_reason(evidence: Evidence) -> str:
+    """Why no sentence could answer: none holds the kind of fact asked for (in the section asked about)."""
+    analysis = evidence.analysis
+    kind = _KIND_OF_FACT.get(analysis.answer_type, "answer")
+    if analysis.answer_type is AnswerType.COUNT and analysis.spec.counted:
+        kind = f"number of {' '.join(analysis.spec.counted)}"
+    where = f" in the article's {'opening' if analysis.scope == 'first' else 'closing'} section" if analysis.scope else ""
+    checked = _count(len(evidence.sentences), "retrieved sentence")
+    return f"none of {checked}{where} holds a {kind}, the kind of fact the question asks for"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _years_between(text: str) -> tuple[str, str] | None:

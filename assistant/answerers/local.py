@@ -26,6 +26,7 @@ from assistant.evidence import Evidence
 from assistant.followup import ResolvedQuestion
 from assistant.prompts import load_prompt
 from assistant.text import content_terms, fold
+from assistant.trace import Trace, clip
 
 GGUF_NAME = "gemma3-270m-q4_k_m.gguf"
 MAX_SHORT_WORDS = 12
@@ -94,8 +95,17 @@ class ShortAnswerAnswerer:
             raise ModelUnavailableError(describe_failure(exc, self._service, GGUF_NAME, self._timeout)) from exc
         short = short_answer_for(raw, cited, question.question)
         if short is None:
-            return draft
-        return replace(draft, answer=f"{short} — {quoted}", short_answer=short)
+            return replace(draft, trace=_noted(draft, f"the local model's phrase {clip(raw.strip(), 60)!r} was not "
+                                                      "used (not a short verbatim phrase of the quote)"))
+        return replace(draft, answer=f"{short} — {quoted}", short_answer=short,
+                       trace=_noted(draft, "short answer by the local model, found word for word in the quote"))
+
+
+def _noted(draft: Draft, note: str) -> Trace | None:
+    """The draft's trace with ``note`` added to its reason."""
+    if draft.trace is None:
+        return None
+    return draft.trace.model_copy(update={"reason": f"{draft.trace.reason}; {note}"})
 
 
 def packaged_model_path(folder: Path) -> Path:

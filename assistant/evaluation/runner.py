@@ -23,6 +23,7 @@ from assistant.corpus import read_document
 from assistant.errors import CorpusError
 from assistant.evaluation.dataset import QAItem
 from assistant.evaluation.metrics import aggregate_by_type, outcome, score_answer, strip_markers
+from assistant.trace import Check, Trace, clip
 from assistant.types import Answer, Turn
 
 
@@ -70,7 +71,9 @@ def _ask(service: Asker, item: QAItem) -> tuple[Answer, str | None]:
     except Exception as exc:  # noqa: BLE001 (one failing question must not lose the run)
         message = f"{type(exc).__name__}: {exc}".splitlines()[0]
         latency = round((time.perf_counter() - started) * 1000, 2)
-        return Answer(question=item.question, answer=f"error: {message}", abstained=True, latency_ms=latency), message
+        trace = Trace(answered=False, check=Check.ERROR, reason=f"asking raised {clip(message, 160)}")
+        return Answer(question=item.question, answer=f"error: {message}", abstained=True, latency_ms=latency,
+                      trace=trace), message
 
 
 def run_eval(service: Asker, items: Sequence[QAItem], *, workers: int = 1,
