@@ -16,6 +16,7 @@ clears the span threshold: copied word for word. Summaries and lists are assembl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -270,12 +271,16 @@ _KIND_OF_FACT = {AnswerType.COUNT: "number", AnswerType.QUANTITY: "quantity", An
                  AnswerType.DATE: "date", AnswerType.DURATION: "duration", AnswerType.NAME: "name"}
 
 
+_COUNTED_NOUN = re.compile(r"\bhow many ([\w-]+)")
+
+
 def _no_candidate_reason(evidence: Evidence) -> str:
     """Why no sentence could answer: none holds the kind of fact asked for (in the section asked about)."""
     analysis = evidence.analysis
     kind = _KIND_OF_FACT.get(analysis.answer_type, "answer")
-    if analysis.answer_type is AnswerType.COUNT and analysis.spec.counted:
-        kind = f"number of {' '.join(analysis.spec.counted)}"
+    counted = _COUNTED_NOUN.search(analysis.text.lower()) if analysis.answer_type is AnswerType.COUNT else None
+    if counted:
+        kind = f"number of {counted.group(1)}"
     where = f" in the article's {'opening' if analysis.scope == 'first' else 'closing'} section" if analysis.scope else ""
     checked = _count(len(evidence.sentences), "retrieved sentence")
     return f"none of {checked}{where} holds a {kind}, the kind of fact the question asks for"
