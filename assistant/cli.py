@@ -179,8 +179,10 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_set(service, items, out: Path, info: dict, *, workers: int, reports: bool):  # noqa: ANN001, ANN202
-    """Ask every question of ``items`` with a progress bar, score them and write the run folder."""
+def _run_set(service, items, out: Path, info: dict, *, workers: int, reports: bool,  # noqa: ANN001, ANN202
+             bars: Sequence = (), baseline: Path | None = None):
+    """Ask every question of ``items`` with a progress bar, score them, check the bars and write the run
+    folder; returns the run, the files written and the bars' results."""
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                                TimeRemainingColumn)
     from rich.console import Console
@@ -192,15 +194,19 @@ def _run_set(service, items, out: Path, info: dict, *, workers: int, reports: bo
         task = progress.add_task("answering", total=len(items))
         run = run_eval(service, items, workers=workers, on_answer=lambda *_: progress.advance(task))
     run.info.update(info, **_model_info(service))
-    return run, write_run(run, out, reports=reports)
+    from assistant.evaluation.gates import check_bars
+
+    results = check_bars(run.metrics, bars)
+    return run, write_run(run, out, reports=reports, gates=results, baseline=baseline), results
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Run a QA set, write the run folder and reports; exit 1 when a --fail-under/--fail-over bar is missed."""
     from rich.console import Console
 
+    from assistant.evaluation.compare import load_run
     from assistant.evaluation.dataset import load_qa_set
-    from assistant.evaluation.gates import check_bars, parse_bar
+    from assistant.evaluation.gates import parse_bar
     from assistant.evaluation.report import metrics_table, overall_line
     from assistant.service import AssistantService
 
@@ -209,13 +215,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise AssistantError("--workers and --limit must be at least 1")
     items = load_qa_set(args.qa)
     items = items[: args.limit] if args.limit else items
+    if args.baseline is not None:
+        load_run(args.baseline)  # a bad baseline is reported before the questions are asked
     settings = _settings(args)
     doc = _doc_filter(args)
     service = AssistantService.from_settings(settings)
     service = _OneDocument(service, doc) if doc else service
     info = dict(qa_set=str(args.qa), limit=args.limit, corpus_dir=str(settings.corpus_dir),
                 index_dir=str(settings.index_dir), top_k=settings.top_k, answerer=settings.answerer)
-    run, written = _run_set(service, items, args.out, info, workers=args.workers, reports=not args.no_report)
+    run, written, results = _run_set(service, items, args.out, info, workers=args.workers,
+                                     reports=not args.no_report, bars=bars, baseline=args.baseline)
+    if args.junit:
+        from assistant.evaluation.junit import write_junit
+        from assistant.evaluation.runner import result_records
+
+        written.append(write_junit(result_records(run), args.junit, suite=args.qa.name))
     Console().print(metrics_table(run.metrics))
     print(overall_line(run.metrics))
     if run.metrics["overall"].get("errors"):
@@ -224,8 +238,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if run.info.get("unreadable_docs"):
         print(f"warning: cited files not found under {settings.corpus_dir}: {', '.join(run.info['unreadable_docs'])}"
               " (their citations count as offset mismatches)", file=sys.stderr)
-    print(f"wrote {', '.join(p.name for p in written)} in {args.out}")
-    results = check_bars(run.metrics, bars)
+    print(f"wrote {', '.join(p.name for p in written if p.parent == args.out)} in {args.out}"
+          + "".join(f"; {p}" for p in written if p.parent != args.out))
     for result in results:
         print(result, file=sys.stdout if result.passed else sys.stderr)
     return 1 if any(not r.passed for r in results) else 0
@@ -259,7 +273,7 @@ def cmd_eval_all(args: argparse.Namespace) -> int:
         set_settings = (set_settings or _article_settings(settings, name, args.external / "corpus" / f"{name}.md"))
         set_settings = set_settings.model_copy(update={"answer_model_path": model})
         print(f"{name}: {qa} with {model.name}", file=sys.stderr)
-        run, _ = _run_set(AssistantService.from_settings(set_settings), load_qa_set(qa), args.out / name,
+        run, _, _ = _run_set(AssistantService.from_settings(set_settings), load_qa_set(qa), args.out / name,
                           dict(qa_set=str(qa), corpus_dir=str(set_settings.corpus_dir), top_k=set_settings.top_k,
                                index_dir=str(set_settings.index_dir), answerer=set_settings.answerer),
                           workers=args.workers, reports=True)
@@ -352,34 +366,50 @@ def _article_settings(settings: Settings, name: str, article: Path) -> Settings:
 
 
 def cmd_eval_compare(args: argparse.Namespace) -> int:
-    """Print the metric deltas between two run folders and the questions whose outcome changed (for two
-    ``eval-all`` folders: set by set)."""
+    """Two runs: metric deltas with bootstrap intervals and the questions whose outcome changed (for two
+    ``eval-all`` folders, set by set), and with ``--html`` a page of it. More runs: one table."""
     from rich.console import Console
 
-    if (args.run_a / "summary.json").is_file() and (args.run_b / "summary.json").is_file():
-        sets = sorted(set(json.loads((args.run_a / "summary.json").read_text(encoding="utf-8")))
-                      & set(json.loads((args.run_b / "summary.json").read_text(encoding="utf-8"))))
+    from assistant.evaluation.compare import load_run, runs_table
+
+    runs = args.runs
+    if len(runs) < 2:
+        raise AssistantError("eval-compare needs at least two run folders")
+    if len(runs) > 2:
+        if args.html:
+            raise AssistantError("--html compares two runs; give two run folders")
+        Console().print(runs_table([load_run(r) for r in runs], _run_names(runs)))
+        return 0
+    run_a, run_b = runs
+    if (run_a / "summary.json").is_file() and (run_b / "summary.json").is_file():
+        sets = sorted(set(json.loads((run_a / "summary.json").read_text(encoding="utf-8")))
+                      & set(json.loads((run_b / "summary.json").read_text(encoding="utf-8"))))
         for name in sets:
             Console().rule(f"set {name}")
-            _compare_two(args.run_a / name, args.run_b / name)
+            html = args.html.with_name(f"{args.html.stem}-{name}{args.html.suffix}") if args.html else None
+            _compare_two(run_a / name, run_b / name, html)
         return 0
-    _compare_two(args.run_a, args.run_b)
+    _compare_two(run_a, run_b, args.html)
     return 0
 
 
-def _compare_two(run_a: Path, run_b: Path) -> None:
-    """Print the deltas and changed outcomes between two run folders."""
+def _run_names(runs: Sequence[Path]) -> list[str]:
+    """Short distinct names of run folders: their own names, else their parents', else A, B, C…"""
+    for names in ([r.name for r in runs], [f"{r.parent.name}/{r.name}" for r in runs]):
+        if all(names) and len(set(names)) == len(names):
+            return names
+    return [chr(ord("A") + i) for i in range(len(runs))]
+
+
+def _compare_two(run_a: Path, run_b: Path, html: Path | None = None) -> None:
+    """Print the deltas and changed outcomes between two run folders; write the comparison page to ``html``."""
     from rich.console import Console
 
     from assistant.evaluation.compare import (changes_table, compare_runs, deltas_table, load_run,
-                                              type_deltas_table)
+                                              render_comparison_html, type_deltas_table)
 
     a, b = load_run(run_a), load_run(run_b)
-    name_a, name_b = run_a.name or str(run_a), run_b.name or str(run_b)
-    if name_a == name_b:
-        name_a, name_b = run_a.parent.name or "A", run_b.parent.name or "B"
-    if name_a == name_b:
-        name_a, name_b = "A", "B"
+    name_a, name_b = _run_names([run_a, run_b])
     comparison = compare_runs(a, b)
     console = Console()
     console.print(deltas_table(comparison, name_a, name_b))
@@ -392,6 +422,10 @@ def _compare_two(run_a: Path, run_b: Path) -> None:
     for name, ids in [(name_a, comparison.only_a), (name_b, comparison.only_b)]:
         if ids:
             console.print(f"only in {name}: {', '.join(ids)}")
+    if html is not None:
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(render_comparison_html(a, b, comparison, name_a, name_b), encoding="utf-8")
+        console.print(f"wrote {html}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -424,6 +458,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-over", action="append", default=[], metavar="[TYPE:]METRIC=VALUE",
                    help="exit 1 when the metric is above VALUE, e.g. false_abstention=0.10 (repeatable)")
     p.add_argument("--no-report", action="store_true", help="skip report.md and report.html")
+    p.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML: one test case per question, "
+                   "a failure (with its reason) per wrong outcome")
+    p.add_argument("--baseline", type=Path, metavar="RUN",
+                   help="an earlier run folder: the report shows what changed since it")
     p.add_argument("--doc", metavar="NAME", help="ask every question of this document only (file name in the corpus)")
     p.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_eval)
@@ -446,10 +484,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of answerable questions the abstention threshold may turn away (default: setting)")
     p.set_defaults(func=cmd_fit)
 
-    p = sub.add_parser("eval-compare", help="metric deltas and changed outcomes between two eval runs "
-                       "(or two eval-all folders, set by set)")
-    p.add_argument("run_a", type=Path, metavar="RUN_A", help="run folder written by 'assistant eval --out'")
-    p.add_argument("run_b", type=Path, metavar="RUN_B", help="the run to compare against RUN_A")
+    p = sub.add_parser("eval-compare", help="metric deltas (with bootstrap intervals) and changed outcomes between "
+                       "two eval runs (or two eval-all folders, set by set); more runs give one table")
+    p.add_argument("runs", type=Path, nargs="+", metavar="RUN",
+                   help="run folders written by 'assistant eval --out' (the first is the reference)")
+    p.add_argument("--html", type=Path, metavar="FILE", help="also write the comparison of two runs as a page")
     p.set_defaults(func=cmd_eval_compare)
     return parser
 

@@ -1,9 +1,13 @@
-"""Comparing two run folders: metric deltas and the questions whose outcome changed.
+"""Comparing run folders: metric deltas with bootstrap intervals, and the questions whose outcome changed.
 
 Example::
 
     diff = compare_runs(load_run(Path("runs/before")), load_run(Path("runs/after")))
     for d in diff.deltas: print(d.metric, d.a, d.b, d.delta)
+    diff.intervals["contains_gold"].verdict   # "better", "worse" or "noise" (paired bootstrap)
+
+``render_comparison_html`` writes the same kind of page as ``report.html`` for two runs, with both
+traces of each changed question side by side; ``runs_table`` puts several runs in one table.
 """
 
 from __future__ import annotations
@@ -15,9 +19,13 @@ from typing import Any, Literal
 
 from rich.table import Table
 
+from assistant.evaluation.bootstrap import Interval, paired_bootstrap
 from assistant.evaluation.dataset import DatasetError
 from assistant.evaluation.metrics import GOOD_OUTCOMES, LOWER_IS_BETTER
-from assistant.evaluation.report import METRIC_FORMATS, METRIC_LABELS, fmt_metric
+from assistant.evaluation.report import (BASELINE_METRICS, METRIC_FORMATS, METRIC_LABELS, fmt_metric,
+                                         render_template)
+from assistant.evaluation.runner import SCHEMA_VERSION
+from assistant.evaluation.verdicts import explanation
 
 NEUTRAL = frozenset({"questions", "has_ans", "no_ans", "citations"})
 TYPE_METRICS = ("contains_gold", "token_f1", "evidence_recall", "citation_precision", "correct_abstention",
@@ -31,6 +39,7 @@ class RunData:
     path: Path
     metrics: dict[str, dict[str, float]]
     records: dict[str, dict[str, Any]]
+    schema_version: int = SCHEMA_VERSION
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,8 @@ class Change:
     question: str
     a: str
     b: str
+    why_a: str = ""
+    why_b: str = ""
 
     @property
     def verdict(self) -> Literal["better", "worse", "same", "n/a"]:
@@ -84,16 +95,23 @@ class Comparison:
     changes: list[Change]
     only_a: list[str] = field(default_factory=list)
     only_b: list[str] = field(default_factory=list)
+    intervals: dict[str, Interval] = field(default_factory=dict)
 
 
 def load_run(path: Path) -> RunData:
-    """Read ``metrics.json`` and ``results.jsonl`` of a run folder; DatasetError when missing or broken."""
+    """Read ``metrics.json`` and ``results.jsonl`` of a run folder; DatasetError when missing, broken or
+    written with a newer schema than this version reads (a folder from before schemas were versioned reads
+    as version 0)."""
     try:
         metrics = json.loads((path / "metrics.json").read_text(encoding="utf-8"))
         records: dict[str, dict[str, Any]] = {}
         lines = (path / "results.jsonl").read_text(encoding="utf-8").splitlines()
     except (OSError, json.JSONDecodeError) as exc:
         raise DatasetError(f"{path} is not a run folder (need metrics.json and results.jsonl): {exc}") from exc
+    version = metrics.pop("schema_version", 0) if isinstance(metrics, dict) else None
+    if not isinstance(version, int) or version > SCHEMA_VERSION:
+        raise DatasetError(f"{path}: metrics.json has schema_version {version!r}; this assistant reads up to "
+                           f"{SCHEMA_VERSION}")
     for number, line in enumerate(lines, start=1):
         if line.strip():
             try:
@@ -101,7 +119,7 @@ def load_run(path: Path) -> RunData:
                 records[str(record["id"])] = record
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise DatasetError(f"{path / 'results.jsonl'}:{number}: not a result record ({exc})") from exc
-    return RunData(path, metrics, records)
+    return RunData(path, metrics, records, version)
 
 
 def _ordered(keys: set[str]) -> list[str]:
@@ -122,13 +140,16 @@ def compare_runs(a: RunData, b: RunData) -> Comparison:
         rb = b.records.get(qid)
         if rb is not None and ra.get("outcome") != rb.get("outcome"):
             changes.append(Change(qid, str(rb.get("type", "")), str(rb.get("question", "")),
-                                  str(ra.get("outcome")), str(rb.get("outcome"))))
+                                  str(ra.get("outcome")), str(rb.get("outcome")), explanation(ra), explanation(rb)))
+    common = [q for q in a.records if q in b.records]
+    intervals = paired_bootstrap([a.records[q].get("scores", {}) for q in common],
+                                 [b.records[q].get("scores", {}) for q in common])
     return Comparison(deltas, type_deltas, changes,
                       only_a=[q for q in a.records if q not in b.records],
-                      only_b=[q for q in b.records if q not in a.records])
+                      only_b=[q for q in b.records if q not in a.records], intervals=intervals)
 
 
-_STYLE = {"better": "green", "worse": "red", "same": "dim", "n/a": ""}
+_STYLE = {"better": "green", "worse": "red", "same": "dim", "n/a": "", "noise": "dim", "": ""}
 
 
 def _delta_text(d: Delta) -> str:
@@ -138,15 +159,25 @@ def _delta_text(d: Delta) -> str:
     return ("+" if d.delta >= 0 else "−") + fmt.format(abs(d.delta))
 
 
+def _verdict(comparison: Comparison, d: Delta) -> str:
+    """"better"/"worse"/"noise" from the bootstrap where it applies, else the plain direction of the change."""
+    interval = comparison.intervals.get(d.metric)
+    if interval is not None:
+        return interval.verdict
+    return d.verdict if d.verdict in ("better", "worse") else ""
+
+
 def deltas_table(comparison: Comparison, name_a: str, name_b: str) -> Table:
-    """Overall metric deltas as a terminal table."""
-    table = Table(title="metrics (overall)")
+    """Overall metric deltas as a terminal table, with the bootstrap's 95 % interval where it applies."""
+    table = Table(title="metrics (overall); Δ [95 % paired-bootstrap interval]")
     for header, justify in [("metric", "left"), (name_a, "right"), (name_b, "right"), ("Δ", "right"), ("", "left")]:
         table.add_column(header, justify=justify)  # type: ignore[arg-type]
     for d in comparison.deltas:
+        interval = comparison.intervals.get(d.metric)
+        verdict = _verdict(comparison, d)
         table.add_row(METRIC_LABELS.get(d.metric, d.metric), fmt_metric(d.metric, d.a), fmt_metric(d.metric, d.b),
-                      _delta_text(d), d.verdict if d.verdict in ("better", "worse") else "",
-                      style=_STYLE[d.verdict] or None)
+                      str(interval) if interval else _delta_text(d), verdict,
+                      style=_STYLE.get(verdict) or None)
     return table
 
 
@@ -169,4 +200,44 @@ def changes_table(comparison: Comparison, name_a: str, name_b: str) -> Table:
     for c in comparison.changes:
         table.add_row(c.id, c.type, c.question[:80] + ("…" if len(c.question) > 80 else ""), c.a, c.b,
                       style=_STYLE[c.verdict] or None)
+    return table
+
+
+COMPARE_METRICS = ("questions", *BASELINE_METRICS)
+"""The metrics ``runs_table`` and the comparison page show."""
+
+
+def render_comparison_html(a: RunData, b: RunData, comparison: Comparison, name_a: str, name_b: str) -> str:
+    """A self-contained page: metric deltas with their intervals, the per-type changes, and each question
+    whose outcome changed with both answers and both traces' reasons side by side."""
+    rows = []
+    for d in comparison.deltas:
+        interval = comparison.intervals.get(d.metric)
+        verdict = _verdict(comparison, d)
+        rows.append({"label": METRIC_LABELS.get(d.metric, d.metric), "a": fmt_metric(d.metric, d.a),
+                     "b": fmt_metric(d.metric, d.b), "delta": str(interval) if interval else _delta_text(d),
+                     "verdict": verdict, "verdict_class": {"better": "pass", "worse": "fail"}.get(verdict, "noise")})
+    changes = [{"change": c, "a": a.records[c.id], "b": b.records[c.id]} for c in comparison.changes]
+    types = [{"group": d.group, "metric": d.metric, "a": fmt_metric(d.metric, d.a), "b": fmt_metric(d.metric, d.b),
+              "delta": _delta_text(d), "verdict": d.verdict} for d in comparison.type_deltas]
+    return render_template("compare.html.j2", name_a=name_a, name_b=name_b, deltas=rows, types=types,
+                           changes=changes, only_a=comparison.only_a, only_b=comparison.only_b)
+
+
+def runs_table(runs: list[RunData], names: list[str]) -> Table:
+    """Several runs side by side: each headline metric per run, and for every run after the first its
+    change from the first with the bootstrap verdict (noise, better, worse)."""
+    table = Table(title=f"{len(runs)} runs; Δ against {names[0]} [95 % paired-bootstrap interval]")
+    table.add_column("metric")
+    for name in names:
+        table.add_column(name, justify="right")
+    first = runs[0]
+    comparisons = [compare_runs(first, run) for run in runs[1:]]
+    for metric in COMPARE_METRICS:
+        cells = [fmt_metric(metric, first.metrics.get("overall", {}).get(metric))]
+        for run, comparison in zip(runs[1:], comparisons, strict=True):
+            value = fmt_metric(metric, run.metrics.get("overall", {}).get(metric))
+            interval = comparison.intervals.get(metric)
+            cells.append(f"{value} ({interval.delta:+.3f}, {interval.verdict})" if interval else value)
+        table.add_row(METRIC_LABELS.get(metric, metric), *cells)
     return table

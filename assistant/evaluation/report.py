@@ -1,21 +1,31 @@
 """Human-readable views of a run: a terminal table, ``report.md`` and a self-contained ``report.html``.
 
-The reports are built from what a run folder holds (``metrics.json`` and the ``results.jsonl``
-records), so an old run can be re-rendered. The HTML has no external asset: styles are inline and
-charts are base64 PNG ``data:`` images.
+A report answers "why" first: the gates' verdicts, the headline metrics and the changes since a
+baseline run; then the outcome of each question type; then every question with the one-line reason
+its answer's trace gives (``verdicts.explanation``), filterable in the HTML; then all metrics. Both
+files are rendered from Jinja2 templates in ``assistant/evaluation/templates``, from what a run folder
+holds (``metrics.json`` and the ``results.jsonl`` records), so an old run can be re-rendered. The HTML
+has no external asset: styles and the filter script are inline, charts are base64 PNG ``data:`` images.
 """
 
 from __future__ import annotations
 
 import base64
-import html
+from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from rich.table import Table
 
 from assistant.evaluation.metrics import GOOD_OUTCOMES, quality
+from assistant.evaluation.verdicts import explanation, failed
+
+if TYPE_CHECKING:
+    from assistant.evaluation.compare import Comparison
+    from assistant.evaluation.gates import BarResult
 
 # (key, label, format) of every metric the reports show, by group.
 METRIC_GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
@@ -148,153 +158,137 @@ def worst(records: Sequence[dict[str, Any]], n: int = WORST_COUNT) -> list[dict[
     return [r for r in ranked if r.get("outcome") not in GOOD_OUTCOMES or quality(r.get("scores", {})) < 1.0][:n]
 
 
-# -- markdown ----------------------------------------------------------------------------------
-def _md_cell(text: Any) -> str:
+# -- templates (report.md, report.html) ---------------------------------------------------------
+HEADLINE = ("questions", "contains_gold", "short_f1", "evidence_recall", "citation_precision", "correct_abstention",
+            "false_abstention", "offset_mismatch", "latency_p50_ms", "latency_p95_ms")
+"""The metrics at the top of a report."""
+BASELINE_METRICS = ("contains_gold", "short_f1", "token_f1", "evidence_recall", "citation_precision",
+                    "citation_recall", "correct_abstention", "false_abstention", "latency_p95_ms")
+
+
+def _md(text: Any) -> str:
+    """Text safe in one Markdown table cell."""
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _md_quote(text: str) -> str:
+def _quote(text: str) -> str:
+    """Text as a Markdown block quote."""
     return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
 
 
-def render_markdown(metrics: dict[str, dict[str, float]], records: Sequence[dict[str, Any]], *,
-                    title: str = "evaluation", charts: dict[str, bytes] | None = None) -> str:
-    """``report.md``: overall metrics, the per-type table, the worst questions."""
+@lru_cache(maxsize=2)
+def _environment(autoescape: bool) -> Environment:
+    env = Environment(loader=PackageLoader("assistant.evaluation", "templates"), autoescape=autoescape,
+                      undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=False)
+    env.filters.update(md=_md, quote=_quote)
+    return env
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Render one of ``assistant/evaluation/templates`` (HTML ones autoescaped)."""
+    return _environment(name.endswith(".html.j2")).get_template(name).render(**context)
+
+
+def _gold_text(gold: dict[str, Any]) -> str:
+    answers = "; ".join(gold.get("answers") or [])
+    return answers or ("(unanswerable: should abstain)" if gold.get("answerable") is False else "(none given)")
+
+
+def _question_view(r: dict[str, Any]) -> dict[str, Any]:
+    """A result record with what the templates show of it."""
+    gold = {"answerable": None, "answers": [], "evidence": [], **(r.get("gold") or {})}
+    return {**r, "id": r.get("id", ""), "type": r.get("type", ""), "outcome": r.get("outcome", ""),
+            "question": r.get("question", ""), "answer": r.get("answer", ""), "gold": gold,
+            "citations": r.get("citations") or [], "standalone_question": r.get("standalone_question"),
+            "trace": r.get("trace"), "gold_text": _gold_text(r.get("gold") or {}), "failed": failed(r),
+            "why": explanation(r), "score_summary": _score_summary(r.get("scores", {}))}
+
+
+def confusion(records: Sequence[dict[str, Any]]) -> tuple[list[str], list[tuple[str, list[int], int]]]:
+    """Outcomes (good ones first) and, per question type, the count of each outcome and the total."""
+    seen = list(dict.fromkeys(str(r.get("outcome", "")) for r in records))
+    outcomes = sorted(seen, key=lambda o: (o not in GOOD_OUTCOMES, o))
+    types = sorted({str(r.get("type", "")) for r in records})
+    rows = []
+    for t in types:
+        counts = Counter(str(r.get("outcome", "")) for r in records if str(r.get("type", "")) == t)
+        rows.append((t, [counts.get(o, 0) for o in outcomes], sum(counts.values())))
+    return outcomes, rows
+
+
+def _baseline_view(comparison: Comparison, name: str) -> dict[str, Any]:
+    by_metric = {d.metric: d for d in comparison.deltas}
+    deltas = []
+    for key in BASELINE_METRICS:
+        d = by_metric.get(key)
+        if d is None or (d.a is None and d.b is None):
+            continue
+        interval = comparison.intervals.get(key)
+        verdict = interval.verdict if interval else (d.verdict if d.verdict in ("better", "worse") else "")
+        deltas.append({"label": METRIC_LABELS.get(key, key), "a": fmt_metric(key, d.a), "b": fmt_metric(key, d.b),
+                       "interval": str(interval) if interval else _signed(d.delta),
+                       "verdict": verdict, "verdict_class": {"better": "pass", "worse": "fail"}.get(verdict, "noise")})
+    verdicts = Counter(c.verdict for c in comparison.changes)
+    return {"name": name, "deltas": deltas, "better": verdicts.get("better", 0), "worse": verdicts.get("worse", 0)}
+
+
+def _signed(value: float | None) -> str:
+    return DASH if value is None else f"{value:+.3f}"
+
+
+def report_context(metrics: dict[str, dict[str, float]], records: Sequence[dict[str, Any]], *, title: str,
+                   charts: dict[str, bytes] | None = None, gates: Sequence[BarResult] = (),
+                   baseline: tuple[str, Comparison] | None = None) -> dict[str, Any]:
+    """Everything ``report.html.j2`` and ``report.md.j2`` show."""
     overall = metrics.get("overall", {})
-    lines = [f"# Evaluation report: {title}", ""]
-    lines += ["## Overall", "", "| metric | value |", "|---|---:|"]
-    for group, rows in METRIC_GROUPS:
-        lines.append(f"| **{group}** | |")
-        lines += [f"| {label} | {fmt_metric(key, overall.get(key))} |" for key, label, _ in rows]
-    lines += ["", "## Per question type", ""]
-    lines.append("| type | " + " | ".join(h for _, h, _ in SUMMARY_COLUMNS) + " |")
-    lines.append("|---|" + "---:|" * len(SUMMARY_COLUMNS))
-    for group, values in metrics.items():
-        cells = [fmt.format(values[key]) if key in values else DASH for key, _, fmt in SUMMARY_COLUMNS]
-        lines.append(f"| {_md_cell(group)} | " + " | ".join(cells) + " |")
-    lines += ["", "Columns: " + ", ".join(f"{h} = {METRIC_LABELS.get(k, k)}" for k, h, _ in SUMMARY_COLUMNS) + "."]
-    if charts:
-        lines += ["", "Charts (per-type bars, latency histogram) are in `report.html`."]
-    lines += ["", f"## Worst questions (up to {WORST_COUNT})", ""]
-    bad = worst(records)
-    if not bad:
-        lines.append("Every question scored fully.")
-    for r in bad:
-        lines += _md_question(r)
-    return "\n".join(lines).rstrip() + "\n"
+    outcomes, rows = confusion(records)
+    failed_outcomes = Counter(str(r.get("outcome")) for r in records if failed(r))
+    return {
+        "title": title,
+        "gates": [{"bar": str(g.bar), "passed": g.passed,
+                   "actual": "not measured" if g.actual is None else fmt_metric(g.bar.metric, g.actual)} for g in gates],
+        "headline": [{"key": k, "label": METRIC_LABELS.get(k, k), "value": fmt_metric(k, overall.get(k))}
+                     for k in HEADLINE],
+        "counts": {"total": len(records), "failed": sum(failed_outcomes.values()),
+                   "by_outcome": failed_outcomes.most_common()},
+        "baseline": _baseline_view(baseline[1], baseline[0]) if baseline else None,
+        "confusion": {"outcomes": outcomes, "rows": rows},
+        "types": sorted({str(r.get("type", "")) for r in records}),
+        "records": [_question_view(r) for r in records],
+        "worst": [_question_view(r) for r in worst(records)], "worst_count": WORST_COUNT,
+        "metric_groups": [(group, [(label, fmt_metric(key, overall.get(key))) for key, label, _ in rows_])
+                          for group, rows_ in METRIC_GROUPS],
+        "type_columns": [(k, h) for k, h, _ in SUMMARY_COLUMNS],
+        "type_rows": [(group, [fmt.format(values[k]) if k in values else DASH for k, _, fmt in SUMMARY_COLUMNS])
+                      for group, values in metrics.items()],
+        "type_legend": "Columns: " + ", ".join(f"{h} = {METRIC_LABELS.get(k, k)}" for k, h, _ in SUMMARY_COLUMNS) + ".",
+        "charts": [(name, base64.b64encode(png).decode("ascii")) for name, png in (charts or {}).items()],
+    }
 
 
-def _score_summary(scores: dict[str, float]) -> str:
-    keys = ["contains_gold", "token_f1", "exact_match", "evidence_recall", "mrr", "citation_recall",
-            "citation_precision", "latency_ms"]
-    return ", ".join(f"{k} {scores[k]:.2f}" if k != "latency_ms" else f"{scores[k]:.0f} ms"
-                     for k in keys if k in scores)
-
-
-def _md_question(r: dict[str, Any]) -> list[str]:
-    gold = r.get("gold", {})
-    lines = [f"### {r.get('id')} · {r.get('type')} · {r.get('outcome')}", "", f"**Question:** {r.get('question')}", ""]
-    if r.get("standalone_question"):
-        lines += [f"*Resolved as:* {r['standalone_question']}", ""]
-    lines += ["**Answer:**", "", _md_quote(r.get("answer", "")), ""]
-    answerable = gold.get("answerable")
-    gold_text = "; ".join(gold.get("answers") or []) or ("(unanswerable: should abstain)" if answerable is False
-                                                         else "(none given)")
-    lines += [f"**Gold:** {gold_text}", ""]
-    if gold.get("evidence"):
-        lines += ["**Evidence:**", ""] + [f"- {e}" for e in gold["evidence"]] + [""]
-    citations = r.get("citations") or []
-    if citations:
-        lines += ["**Citations:**", ""]
-        lines += [f"- [{c['marker']}] {c.get('section') or c.get('doc')} ({c['start']}–{c['end']}): {c['text']}"
-                  for c in citations]
-        lines.append("")
-    lines += [f"*Scores:* {_score_summary(r.get('scores', {}))}", ""]
-    return lines
-
-
-# -- HTML --------------------------------------------------------------------------------------
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;
-color:#1f2328;line-height:1.45}
-h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.2rem}
-table{border-collapse:collapse;margin:.5rem 0;font-size:.92rem}
-th,td{border:1px solid #d0d7de;padding:.25rem .55rem}td.num{text-align:right;font-variant-numeric:tabular-nums}
-tr.group td{background:#f6f8fa;font-weight:600}tr.overall td{font-weight:700}
-.q{border:1px solid #d0d7de;border-radius:6px;padding:.6rem 1rem;margin:1rem 0}
-.q h3{margin:.2rem 0 .5rem;font-size:1.05rem}.tag{font-size:.8rem;padding:.05rem .4rem;border-radius:4px;
-background:#eef;margin-left:.4rem}.bad{background:#fde2e1}.good{background:#dafbe1}.answer{white-space:pre-wrap;background:#f6f8fa;
-padding:.5rem;border-radius:4px}.cit{font-size:.9rem}.muted{color:#656d76;font-size:.85rem}
-img{max-width:100%}
-"""
-
-
-def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _img(png: bytes, alt: str) -> str:
-    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
+def render_markdown(metrics: dict[str, dict[str, float]], records: Sequence[dict[str, Any]], *,
+                    title: str = "evaluation", charts: dict[str, bytes] | None = None, gates: Sequence[BarResult] = (),
+                    baseline: tuple[str, Comparison] | None = None) -> str:
+    """``report.md``: the summary (gates, headline, baseline), outcome by type, every question with why, all
+    metrics, the worst questions in full."""
+    context = report_context(metrics, records, title=title, charts=charts, gates=gates, baseline=baseline)
+    return render_template("report.md.j2", **context)
 
 
 def render_html(metrics: dict[str, dict[str, float]], records: Sequence[dict[str, Any]], *,
-                title: str = "evaluation", charts: dict[str, bytes] | None = None) -> str:
-    """``report.html``: the same content as the markdown, with embedded charts, in one file."""
-    overall = metrics.get("overall", {})
-    out = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>Evaluation report: {_e(title)}</title><style>{_CSS}</style></head><body>",
-           f"<h1>Evaluation report: {_e(title)}</h1>", "<h2>Overall</h2>",
-           "<table><tr><th>metric</th><th>value</th></tr>"]
-    for group, rows in METRIC_GROUPS:
-        out.append(f'<tr class="group"><td colspan="2">{_e(group)}</td></tr>')
-        out += [f'<tr><td>{_e(label)}</td><td class="num">{_e(fmt_metric(key, overall.get(key)))}</td></tr>'
-                for key, label, _ in rows]
-    out.append("</table><h2>Per question type</h2><table><tr><th>type</th>")
-    out += [f'<th title="{_e(METRIC_LABELS.get(k, k))}">{_e(h)}</th>' for k, h, _ in SUMMARY_COLUMNS]
-    out.append("</tr>")
-    for group, values in metrics.items():
-        css = ' class="overall"' if group == "overall" else ""
-        cells = "".join(f'<td class="num">{_e(fmt.format(values[k]) if k in values else DASH)}</td>'
-                        for k, _, fmt in SUMMARY_COLUMNS)
-        out.append(f"<tr{css}><td>{_e(group)}</td>{cells}</tr>")
-    out.append("</table>")
-    out.append('<p class="muted">' + _e(", ".join(f"{h} = {METRIC_LABELS.get(k, k)}"
-                                                  for k, h, _ in SUMMARY_COLUMNS)) + "</p>")
-    if charts:
-        out.append("<h2>Charts</h2>")
-        out += [f"<figure>{_img(png, name)}<figcaption class=\"muted\">{_e(name)}</figcaption></figure>"
-                for name, png in charts.items()]
-    out.append(f"<h2>Worst questions (up to {WORST_COUNT})</h2>")
-    bad = worst(records)
-    if not bad:
-        out.append("<p>Every question scored fully.</p>")
-    out += [_html_question(r) for r in bad]
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
+                title: str = "evaluation", charts: dict[str, bytes] | None = None, gates: Sequence[BarResult] = (),
+                baseline: tuple[str, Comparison] | None = None) -> str:
+    """``report.html``: the markdown's content in one self-contained page, the question table filterable by
+    outcome and type, each row expanding to its details."""
+    context = report_context(metrics, records, title=title, charts=charts, gates=gates, baseline=baseline)
+    return render_template("report.html.j2", **context)
 
 
-def _html_question(r: dict[str, Any]) -> str:
-    gold = r.get("gold", {})
-    answerable = gold.get("answerable")
-    gold_text = "; ".join(gold.get("answers") or []) or ("(unanswerable: should abstain)" if answerable is False
-                                                         else "(none given)")
-    parts = [f'<div class="q"><h3>{_e(r.get("id"))} <span class="tag">{_e(r.get("type"))}</span>'
-             f'<span class="tag {"good" if r.get("outcome") in GOOD_OUTCOMES else "bad"}">'
-             f'{_e(r.get("outcome"))}</span></h3>',
-             f"<p><b>Question:</b> {_e(r.get('question'))}</p>"]
-    if r.get("standalone_question"):
-        parts.append(f'<p class="muted">Resolved as: {_e(r["standalone_question"])}</p>')
-    parts.append(f'<p><b>Answer:</b></p><div class="answer">{_e(r.get("answer", ""))}</div>')
-    parts.append(f"<p><b>Gold:</b> {_e(gold_text)}</p>")
-    if gold.get("evidence"):
-        parts.append("<p><b>Evidence:</b></p><ul>" + "".join(f"<li>{_e(e)}</li>" for e in gold["evidence"]) + "</ul>")
-    citations = r.get("citations") or []
-    if citations:
-        parts.append('<p><b>Citations:</b></p><ul class="cit">' + "".join(
-            f"<li>[{_e(c['marker'])}] <i>{_e(c.get('section') or c.get('doc'))}</i> "
-            f"({_e(c['start'])}–{_e(c['end'])}): {_e(c['text'])}</li>" for c in citations) + "</ul>")
-    parts.append(f'<p class="muted">Scores: {_e(_score_summary(r.get("scores", {})))}</p></div>')
-    return "\n".join(parts)
+def _score_summary(scores: dict[str, float]) -> str:
+    keys = ["contains_gold", "short_f1", "token_f1", "exact_match", "evidence_recall", "mrr", "citation_recall",
+            "citation_precision", "latency_ms"]
+    return ", ".join(f"{k} {scores[k]:.2f}" if k != "latency_ms" else f"{scores[k]:.0f} ms"
+                     for k in keys if k in scores)
 
 
 # -- files -------------------------------------------------------------------------------------
@@ -312,10 +306,13 @@ def build_charts(metrics: dict[str, dict[str, float]], records: Sequence[dict[st
 
 
 def write_reports(metrics: dict[str, dict[str, float]], records: Sequence[dict[str, Any]], out_dir: Path, *,
-                  title: str = "evaluation") -> list[Path]:
-    """Write ``report.md`` and ``report.html`` into ``out_dir``; returns their paths."""
+                  title: str = "evaluation", gates: Sequence[BarResult] = (),
+                  baseline: tuple[str, Comparison] | None = None) -> list[Path]:
+    """Write ``report.md`` and ``report.html`` into ``out_dir`` (with the gates' verdicts and the changes
+    since ``baseline``, a (name, comparison) pair, when given); returns their paths."""
     charts = build_charts(metrics, records)
     md, page = out_dir / "report.md", out_dir / "report.html"
-    md.write_text(render_markdown(metrics, records, title=title, charts=charts), encoding="utf-8")
-    page.write_text(render_html(metrics, records, title=title, charts=charts), encoding="utf-8")
+    options = dict(title=title, charts=charts, gates=gates, baseline=baseline)
+    md.write_text(render_markdown(metrics, records, **options), encoding="utf-8")
+    page.write_text(render_html(metrics, records, **options), encoding="utf-8")
     return [md, page]

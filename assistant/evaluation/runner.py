@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.corpus import read_document
 from assistant.errors import CorpusError
@@ -25,6 +25,13 @@ from assistant.evaluation.dataset import QAItem
 from assistant.evaluation.metrics import aggregate_by_type, outcome, score_answer, strip_markers
 from assistant.trace import Check, Trace, clip
 from assistant.types import Answer, Turn
+
+if TYPE_CHECKING:
+    from assistant.evaluation.gates import BarResult
+
+SCHEMA_VERSION = 1
+"""Version of the ``results.jsonl`` and ``metrics.json`` layouts (README: "Run folder fields"); a change
+of their fields changes it, and tests/evaluation/test_schema.py pins them."""
 
 
 class Asker(Protocol):
@@ -125,7 +132,7 @@ def result_records(run: EvalRun) -> list[dict[str, Any]]:
     errors = run.errors or [None] * len(run.items)
     for item, answer, score, error in zip(run.items, run.answers, run.scores, errors, strict=True):
         record = {
-            "id": item.id, **answer.model_dump(), "type": item.type,
+            "schema_version": SCHEMA_VERSION, "id": item.id, **answer.model_dump(), "type": item.type,
             "gold": {"answerable": item.has_answer, "answers": item.answers, "evidence": item.evidence},
             "outcome": outcome(item, answer.abstained, score), "scores": score,
         }
@@ -157,18 +164,31 @@ def _write_jsonl(path: Path, records: Sequence[dict[str, Any]]) -> None:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def write_run(run: EvalRun, out_dir: Path, *, reports: bool = True) -> list[Path]:
-    """Write the run folder (see the module docstring); returns the files written."""
+def write_run(run: EvalRun, out_dir: Path, *, reports: bool = True, gates: Sequence[BarResult] = (),
+              baseline: Path | None = None) -> list[Path]:
+    """Write the run folder (see the module docstring); returns the files written.
+
+    The reports show ``gates`` (the bars' verdicts) and, with ``baseline`` (an earlier run folder), the
+    metric changes since it with bootstrap intervals and the questions whose outcome changed.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     records = result_records(run)
     written = [out_dir / name for name in ("results.jsonl", "metrics.json", "ragas.jsonl", "run.json")]
     _write_jsonl(written[0], records)
-    written[1].write_text(json.dumps(run.metrics, indent=2) + "\n", encoding="utf-8")
+    written[1].write_text(json.dumps({"schema_version": SCHEMA_VERSION, **run.metrics}, indent=2) + "\n",
+                          encoding="utf-8")
     _write_jsonl(written[2], [ragas_record(i, a) for i, a in zip(run.items, run.answers, strict=True)])
     info = {**run.info, "wall_s": round(run.wall_seconds, 3)}
     written[3].write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
     if reports:
         from assistant.evaluation.report import write_reports
 
-        written += write_reports(run.metrics, records, out_dir, title=str(info.get("qa_set", "evaluation")))
+        comparison = None
+        if baseline is not None:
+            from assistant.evaluation.compare import RunData, compare_runs, load_run
+
+            this = RunData(out_dir, run.metrics, {str(r["id"]): r for r in records})
+            comparison = (baseline.name or str(baseline), compare_runs(load_run(baseline), this))
+        title = Path(str(info.get("qa_set", "evaluation"))).name
+        written += write_reports(run.metrics, records, out_dir, title=title, gates=gates, baseline=comparison)
     return written
