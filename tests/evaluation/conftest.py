@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.evaluation.dataset import QAItem
+from assistant.trace import Check, Trace
 from assistant.types import Answer, Citation, RetrievedPassage, Turn
 
 DOC = "doc.md"
@@ -83,23 +84,32 @@ def sample_items() -> list[QAItem]:
     ]
 
 
+ANSWERED = Trace(answered=True, check=Check.ANSWERABLE, reason="p(answerable) 0.80 ≥ threshold 0.30; quoted 1 sentence",
+                 value=0.8, threshold=0.3)
+UNSURE = Trace(answered=False, check=Check.ANSWERABLE, reason="p(answerable) 0.20 < threshold 0.30", value=0.2,
+               threshold=0.3)
+
+
 def sample_answers(*, good: bool = True) -> dict[str, Answer]:
-    """Answers to ``sample_items``; ``good=False`` swaps in a false abstention on a2."""
+    """Answers to ``sample_items``, with traces; ``good=False`` swaps in a false abstention on a2."""
     abstain = "The article does not say."
     answers = {
         "Where was the summit?": Answer(
             question="Where was the summit?", answer=f"{SENT_GENEVA} [1]", abstained=False,
-            citations=[cite(SENT_GENEVA)], retrieved=[passage(f"{SENT_GENEVA} {SENT_ARMS}")], latency_ms=10.0),
+            citations=[cite(SENT_GENEVA)], retrieved=[passage(f"{SENT_GENEVA} {SENT_ARMS}")], latency_ms=10.0,
+            trace=ANSWERED),
         "What did they agree?": Answer(
             question="What did they agree?", answer=f"{SENT_AGAIN} [1]", abstained=False,
-            citations=[cite(SENT_AGAIN)], retrieved=[passage(SENT_GENEVA), passage(SENT_AGAIN)], latency_ms=20.0),
+            citations=[cite(SENT_AGAIN)], retrieved=[passage(SENT_GENEVA), passage(SENT_AGAIN)], latency_ms=20.0,
+            trace=ANSWERED),
         "Who paid for lunch?": Answer(question="Who paid for lunch?", answer=abstain, abstained=True,
-                                      retrieved=[passage(SENT_GENEVA)], latency_ms=30.0),
+                                      retrieved=[passage(SENT_GENEVA)], latency_ms=30.0, trace=UNSURE),
         "Tell me about the summit.": Answer(
             question="Tell me about the summit.", answer=f"{SENT_GENEVA} [1]", abstained=False,
-            citations=[cite(SENT_GENEVA)], retrieved=[passage(SENT_GENEVA)], latency_ms=40.0),
+            citations=[cite(SENT_GENEVA)], retrieved=[passage(SENT_GENEVA)], latency_ms=40.0,
+            trace=Trace(answered=True, check=Check.SUMMARY, reason="summary of 1 sentence from 1 section")),
     }
     if not good:
         answers["What did they agree?"] = Answer(question="What did they agree?", answer=abstain, abstained=True,
-                                                 retrieved=[passage(SENT_GENEVA)], latency_ms=25.0)
+                                                 retrieved=[passage(SENT_GENEVA)], latency_ms=25.0, trace=UNSURE)
     return answers

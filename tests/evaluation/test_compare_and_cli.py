@@ -127,3 +127,30 @@ def test_eval_compare_on_a_missing_run(tmp_path: Path, capsys: pytest.CaptureFix
     assert "is not a run folder" in capsys.readouterr().err
     with pytest.raises(DatasetError):
         load_run(tmp_path)
+
+
+def test_eval_compare_html_shows_intervals_and_both_traces(fake_service, qa_set: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    before, after = _two_runs(fake_service, qa_set, tmp_path)
+    page_path = tmp_path / "cmp" / "compare.html"
+    assert cli.main(["eval-compare", str(before), str(after), "--html", str(page_path)]) == 0
+    page = page_path.read_text()
+    assert "<title>Comparison: before → after</title>" in page
+    assert "+0.500 [+0.000, +1.000]" in page and "noise" in page
+    assert 'data-verdict="better"' in page and "false-abstention → correct" in page
+    assert "abstained on an answerable question: p(answerable) 0.20 &lt; threshold 0.30" in page  # before's trace
+    assert "p(answerable) 0.80 ≥ threshold 0.30; quoted 1 sentence" in page  # after's trace
+    assert "http" not in page.replace("http-equiv", "")  # no external asset
+
+
+def test_eval_compare_of_several_runs_gives_one_table(fake_service, qa_set: Path, tmp_path: Path,  # noqa: ANN001
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    before, after = _two_runs(fake_service, qa_set, tmp_path)
+    again = tmp_path / "again"
+    cli.main(["eval", str(qa_set), "--out", str(again), "--no-report"])
+    capsys.readouterr()
+    assert cli.main(["eval-compare", str(before), str(after), str(again)]) == 0
+    out = capsys.readouterr().out
+    assert "3 runs; Δ against before" in out
+    assert "contains gold" in out and "(+0.500, noise)" in out
+    assert cli.main(["eval-compare", str(before), str(after), str(again), "--html", str(tmp_path / "x.html")]) == 2
+    assert "--html compares two runs" in capsys.readouterr().err

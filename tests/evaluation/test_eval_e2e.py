@@ -44,3 +44,11 @@ def test_eval_of_the_real_service(article_service, tmp_path: Path) -> None:  # n
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.IGNORECASE)
     ragas = [json.loads(line) for line in (tmp_path / "run" / "ragas.jsonl").read_text().splitlines()]
     assert all(r["retrieved_contexts"] for r in ragas)
+    results = [json.loads(line) for line in (tmp_path / "run" / "results.jsonl").read_text().splitlines()]
+    for record, answer in zip(results, run.answers, strict=True):  # every real answer says why
+        trace = record["trace"]
+        assert trace["reason"] and trace["answered"] is not answer.abstained
+        assert [p["id"] for p in trace["passages"]] == [p.id for p in answer.retrieved]
+        assert [p["fused"] for p in trace["passages"]] == list(range(1, len(answer.retrieved) + 1))
+    assert results[2]["trace"]["check"] in {"answerable", "answer_type", "unknown_name"}  # the bread question
+    assert results[3]["trace"]["reason"].startswith("summary of ")

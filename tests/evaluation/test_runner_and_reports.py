@@ -123,3 +123,37 @@ def test_citations_of_a_missing_corpus_file_count_as_mismatches(tmp_path: Path) 
     run = run_eval(FakeService(FakeSettings(tmp_path / "no-corpus"), sample_answers()), sample_items())
     assert run.metrics["overall"]["offset_mismatch"] == 1.0
     assert run.info["unreadable_docs"] == ["doc.md"]
+
+
+def test_the_report_answers_why_first(corpus_dir: Path, tmp_path: Path) -> None:
+    from assistant.evaluation.gates import check_bars, parse_bar
+
+    run = run_eval(FakeService(FakeSettings(corpus_dir), sample_answers(good=False)), sample_items())
+    run.info["qa_set"] = "/some/where/deep/dev.jsonl"
+    gates = check_bars(run.metrics, [parse_bar("contains_gold=0.9", "under"), parse_bar("errors=0", "over")])
+    write_run(run, tmp_path / "run", gates=gates)
+    md = (tmp_path / "run" / "report.md").read_text()
+    page = (tmp_path / "run" / "report.html").read_text()
+    for text in (md, page):
+        assert "Evaluation report: dev.jsonl" in text and "/some/where" not in text  # the file's name only
+        assert text.index("contains_gold &gt;= 0.9" if text is page else "contains_gold >= 0.9") < text.index("Outcome by question type")
+        assert "1 of 4 questions went wrong: 1 false-abstention." in text
+        assert "abstained on an answerable question: p(answerable) 0.20 &lt; threshold 0.30" in page
+    assert "| contains_gold >= 0.9 | 0.500 | **FAIL** |" in md and "| errors <= 0 | 0 | PASS |" in md
+    # outcome by type: factoid has one correct, one false abstention
+    assert "| type | answered | correct | correct-abstention | false-abstention | total |" in md
+    assert "| factoid |  | 1 |  | 1 | 2 |" in md
+    # every question is in the table, with its reason
+    assert md.count("p(answerable)") >= 4
+    assert "| a2 | factoid | false-abstention | What did they agree? | abstained on an answerable question: " in md
+
+
+def test_the_report_shows_what_changed_since_a_baseline(corpus_dir: Path, tmp_path: Path) -> None:
+    before = run_eval(FakeService(FakeSettings(corpus_dir), sample_answers(good=False)), sample_items())
+    write_run(before, tmp_path / "before", reports=False)
+    after = run_eval(FakeService(FakeSettings(corpus_dir), sample_answers()), sample_items())
+    write_run(after, tmp_path / "after", baseline=tmp_path / "before")
+    md = (tmp_path / "after" / "report.md").read_text()
+    assert "### Since the baseline before" in md
+    assert re.search(r"\| contains gold \| 0\.500 \| 1\.000 \| \+0\.500 \[\+0\.000, \+1\.000\] \| noise \|", md), md
+    assert "1 questions went right that went wrong before, 0 went wrong that went right." in md
