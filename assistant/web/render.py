@@ -136,6 +136,34 @@ def _answer_sources(answer: Answer, turn: int) -> str:
     return "".join(parts)
 
 
+def render_why(answer: Answer) -> str:
+    """The "Why this answer?" toggle: the trace's one-line reason, the candidate sentences the answerer
+    weighed (score, quoted or not) and where each retrieved passage ranked; '' without a trace."""
+    trace = answer.trace
+    if trace is None:
+        return ""
+    parts = ['<details class="why-answer"><summary>Why this answer?</summary>',
+             f'<p class="why-reason">{escape_text(trace.reason)}</p>']
+    if trace.candidates:
+        parts.append('<table class="why-table"><caption>Sentences weighed</caption><tr><th scope="col">p</th>'
+                     '<th scope="col">quoted</th><th scope="col">sentence</th></tr>')
+        for c in trace.candidates:
+            p = "–" if c.probability is None else f"{c.probability:.2f}"
+            quoted = "yes" if c.chosen else ("" if c.allowed else "cannot answer")
+            parts.append(f"<tr><td>{p}</td><td>{quoted}</td><td>{escape_text(c.text)}</td></tr>")
+        parts.append("</table>")
+    if trace.passages:
+        parts.append('<table class="why-table"><caption>Passages retrieved (rank in each ranking)</caption><tr>'
+                     '<th scope="col">fused</th><th scope="col">dense</th><th scope="col">sentence</th>'
+                     '<th scope="col">BM25</th><th scope="col">section</th></tr>')
+        for p in trace.passages:
+            ranks = "".join(f"<td>{'–' if r is None else r}</td>" for r in (p.dense, p.sentence, p.lexical))
+            parts.append(f"<tr><td>{p.fused}</td>{ranks}<td>{escape_text(p.section or p.doc)}</td></tr>")
+        parts.append("</table>")
+    parts.append("</details>")
+    return "".join(parts)
+
+
 def _for_question(answer: Answer) -> str:
     line = f'<p class="sources-question">For: <q>{escape_text(answer.question)}</q></p>'
     if answer.standalone_question and answer.standalone_question != answer.question:
@@ -155,12 +183,12 @@ def render_sources(answers: Sequence[tuple[int, Answer]]) -> str:
     parts = [
         '<div class="sources-panel">',
         f'<div class="sources-latest" data-turn="{turn}">'
-        f'{_for_question(latest)}{_answer_sources(latest, turn)}</div>',
+        f'{_for_question(latest)}{_answer_sources(latest, turn)}{render_why(latest)}</div>',
     ]
     if earlier:
         parts.append('<details class="sources-earlier"><summary>Sources of earlier answers</summary>')
         for t, a in reversed(earlier):
-            parts.append(f'<div class="sources-turn">{_for_question(a)}{_answer_sources(a, t)}</div>')
+            parts.append(f'<div class="sources-turn">{_for_question(a)}{_answer_sources(a, t)}{render_why(a)}</div>')
         parts.append("</details>")
     parts.append("</div>")
     return "".join(parts)

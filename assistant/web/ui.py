@@ -54,6 +54,13 @@ CSS = """
 a.cite-marker { font-weight: 700; text-decoration: none; cursor: pointer; }
 .notice { color: var(--body-text-color); }
 .sources-earlier summary { cursor: pointer; margin: .5rem 0; }
+.why-answer { margin: .4rem 0 .8rem; font-size: .9rem; }
+.why-answer summary { cursor: pointer; font-weight: 600; }
+.why-answer .why-reason { margin: .4rem 0; }
+.why-table { border-collapse: collapse; margin: .4rem 0; font-size: .85rem; }
+.why-table caption { text-align: left; font-weight: 600; }
+.why-table th, .why-table td { border-bottom: 1px solid var(--border-color-primary); padding: 2px 6px; text-align: left;
+                               vertical-align: top; }
 """
 
 # A document-level handler: a click on a marker opens and scrolls to its highlighted sentence.

@@ -33,7 +33,8 @@ def test_ask_json_prints_the_structured_answer(article_settings: Settings, tmp_p
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert set(answer) - {"short_answer"} == {"question", "answer", "abstained", "citations", "retrieved",
-                                              "latency_ms"}  # optional keys only when they hold something
+                                              "latency_ms", "trace"}  # optional keys only when they hold something
+    assert answer["trace"]["answered"] and answer["trace"]["reason"].startswith("p(answerable) ")
     assert "limited enthusiasm" in answer["answer"] and not answer["abstained"]
     text = (article_settings.corpus_dir / answer["citations"][0]["doc"]).read_text(encoding="utf-8")
     for c in answer["citations"]:

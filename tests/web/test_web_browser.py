@@ -92,6 +92,10 @@ def test_unanswerable_question_abstains_with_no_sources(page: Any, article_servi
     assert message.locator("a.cite-marker").count() == 0
     assert "No passage of the article supported an answer" in page.locator("#sources").inner_text()
     assert page.locator("#sources .sources-latest .source-card").count() == 0
+    why = page.locator("#sources .sources-latest details.why-answer")
+    assert not why.locator(".why-reason").is_visible()  # folded until asked
+    why.locator("summary").click()
+    assert why.locator(".why-reason").inner_text() == expected.trace.reason
 
 
 def test_like_is_saved_to_the_feedback_file(page: Any, web_app: Any) -> None:

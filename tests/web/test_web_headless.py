@@ -60,6 +60,9 @@ def test_api_ask_follow_up_uses_history(web_app: Any) -> None:
 def test_api_ask_unanswerable_cites_nothing(web_app: Any) -> None:
     r = httpx.post(web_app.url + "/api/ask", json={"question": "What is the capital of Australia?"}, timeout=60)
     assert r.status_code == 200 and r.json()["abstained"] and r.json()["citations"] == []
+    trace = r.json()["trace"]  # and says why
+    assert trace["answered"] is False and trace["check"] in {"answerable", "answer_type", "unknown_name"}
+    assert trace["reason"] and trace["passages"][0]["fused"] == 1
 
 
 @pytest.mark.parametrize(("body", "status"), [({"question": ""}, 400), ({"question": "x" * 2001}, 400),

@@ -109,3 +109,25 @@ def test_the_short_answer_leads_in_bold_and_is_escaped() -> None:
     # no short answer, or a text that does not start with it: nothing is bold
     assert "<strong" not in render_answer("It was 2008. [1]", [citation], turn=1)
     assert "<strong" not in render_answer("It was 2008. [1]", [citation], turn=1, short_answer="2008")
+
+
+def test_why_this_answer_shows_the_reason_candidates_and_ranks_escaped() -> None:
+    from assistant.trace import CandidateTrace, Check, PassageTrace, Trace
+
+    trace = Trace(answered=False, check=Check.ANSWERABLE, reason="p(answerable) 0.20 < threshold 0.30 (“<b>x</b>”)",
+                  value=0.2, threshold=0.3,
+                  candidates=[CandidateTrace(id="s1", doc="d", start=0, end=5, text="A <i>sentence</i>.", score=-1.4,
+                                             probability=0.2, allowed=True, chosen=False),
+                              CandidateTrace(id="s2", doc="d", start=6, end=9, text="Other.", score=-3.0,
+                                             probability=0.05, allowed=False)],
+                  passages=[PassageTrace(id="p1", doc="d", section="Sec <x>", dense=2, sentence=None, lexical=1,
+                                         fused=1, score=0.03)])
+    panel = render_sources([(1, _answer(abstained=True, citations=[], answer="No.", trace=trace))])
+    why = panel[panel.index('<details class="why-answer">'):]
+    assert "<summary>Why this answer?</summary>" in why
+    assert "p(answerable) 0.20 &lt; threshold 0.30 (“&lt;b&gt;x&lt;/b&gt;”)" in why
+    assert "<td>0.20</td><td></td><td>A &lt;i&gt;sentence&lt;/i&gt;.</td>" in why
+    assert "<td>0.05</td><td>cannot answer</td>" in why
+    assert "<td>1</td><td>2</td><td>–</td><td>1</td><td>Sec &lt;x&gt;</td>" in why
+    assert "<b>" not in why and "<i>" not in why
+    assert "why-answer" not in render_sources([(1, _answer())])  # no trace, no toggle
