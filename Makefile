@@ -86,6 +86,7 @@ eval-all: index
 BENCH_WORK := .assistant/bench
 bench: index
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/trace_cost.py
 	$(BIN)/python bench/cold.py
 	$(BIN)/python bench/ingest_bench.py --articles 1000
 	$(BIN)/python bench/load.py --clients 50 --duration 60 \
