@@ -13,6 +13,7 @@ from pathlib import Path
 import assistant  # noqa: F401  (offline environment first)
 from assistant.errors import AssistantError
 from assistant.settings import Settings, get_settings
+from assistant.text import terminal_safe
 from assistant.types import Answer, Turn
 
 
@@ -49,7 +50,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Index the corpus folder."""
     from assistant.ingest import ingest
 
-    report = ingest(_settings(args), rebuild=args.rebuild, progress=_progress_factory("embedding"))
+    report = ingest(_settings(args), rebuild=args.rebuild, progress=_progress_factory("embedding"),
+                    on_wait=lambda message: print(message, file=sys.stderr, flush=True))
     print(report.summary())
     return 0
 
@@ -88,8 +90,8 @@ def answer_text(answer: Answer, bold: bool = False) -> str:
     """The answer's text, its short answer (which it starts with) in bold on a terminal."""
     short = answer.short_answer
     if bold and short and answer.answer.startswith(f"{short} —"):
-        return f"{BOLD}{short}{PLAIN}{answer.answer[len(short):]}"
-    return answer.answer
+        return f"{BOLD}{terminal_safe(short)}{PLAIN}{terminal_safe(answer.answer[len(short):])}"
+    return terminal_safe(answer.answer)
 
 
 def _doc_filter(args: argparse.Namespace) -> str | None:
@@ -157,7 +159,7 @@ def _ask(args: argparse.Namespace) -> int:
             answer = item
         elif live:
             shown.append(item)
-            print(item, end="", flush=True)
+            print(terminal_safe(item), end="", flush=True)
     assert answer is not None
     if args.json:
         if answer.notice:
@@ -172,10 +174,10 @@ def _ask(args: argparse.Namespace) -> int:
         print(f"\n\nChecked answer:\n{text}" if streamed.strip() else text, end="")
     print(flush=True)
     if answer.notice:
-        print(f"note: {answer.notice}", file=sys.stderr, flush=True)
+        print(f"note: {terminal_safe(answer.notice)}", file=sys.stderr, flush=True)
     sources = format_sources(answer)
     if sources:
-        print(sources)
+        print(terminal_safe(sources))
     return 0
 
 
@@ -499,7 +501,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except AssistantError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {terminal_safe(str(exc))}", file=sys.stderr)
         return 2
 
 

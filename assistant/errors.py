@@ -15,3 +15,7 @@ class QuestionError(AssistantError):
 
 class IndexUnavailableError(AssistantError):
     """The index is missing, built with another embedder, or unreadable."""
+
+
+class IndexBusyError(AssistantError):
+    """Another writer held the index's write lock for longer than the wait allowed."""

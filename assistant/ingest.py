@@ -13,8 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.corpus import Document, load_corpus
-from assistant.embeddings import SentenceTransformerEmbeddings, build_embedder, ensure_onnx_export, vector_label
+from assistant.corpus import Document, read_document, scan_corpus
+from assistant.embedding_checkpoint import EmbeddingCheckpoint, text_key
+from assistant.embeddings import (SentenceTransformerEmbeddings, TokenSums, build_embedder, ensure_onnx_export,
+                                  vector_label)
+from assistant.faults import checkpoint
+from assistant.index_lock import index_write_lock
 from assistant.settings import Settings
 from assistant.splitting import split_document
 from assistant.store import ChromaIndex, Manifest, open_index
@@ -69,11 +73,15 @@ class _Embedding:
     Every token is run through the model once: sentences (and section headings) are encoded, and a
     passage's vector is composed from its heading's and its sentences' summed token embeddings —
     mean pooling over the passage's tokens, each token seen in the context of its own sentence.
+    Texts are embedded in batches, longest first, each saved to the ``checkpoint`` as it is done; a
+    text found there (from an ingest that was killed) is not embedded again.
     """
 
-    def __init__(self, factory: EmbedderFactory, progress: ProgressFactory | None) -> None:
+    def __init__(self, factory: EmbedderFactory, progress: ProgressFactory | None,
+                 checkpoint: EmbeddingCheckpoint | None = None) -> None:
         self._factory = factory
         self._progress = progress
+        self._checkpoint = checkpoint
         self._model: SentenceTransformerEmbeddings | None = None
         self.embedded = 0
         self.reused = 0
@@ -91,13 +99,10 @@ class _Embedding:
         to_encode = [s for s in sentences if s.id not in known_sentences or s.passage_id in composing]
         headings = sorted({(p.doc, p.section) for p in new_passages if p.section})  # each section's, once
         texts = [s.text for s in to_encode] + [section for _, section in headings]
-        self.embedded += len(texts)
         self.reused += len(passages) - len(new_passages) + len(sentences) - len(to_encode)
         if not texts:
             return _stack(passages, known_passages, {}), _stack(sentences, known_sentences, {})
-        self._model = self._model or self._factory()
-        tick = self._progress(len(texts)) if self._progress else None
-        sums = self._model.token_sums(texts, on_batch=tick)
+        sums = TokenSums(self._token_sums(texts))
         row = {s.id: i for i, s in enumerate(to_encode)}
         heading_row = {h: len(to_encode) + i for i, h in enumerate(headings)}
         members = {p.id: [heading_row[(p.doc, p.section)]] if p.section else [] for p in new_passages}
@@ -107,6 +112,27 @@ class _Embedding:
         fresh_sentences = dict(zip(row, sums.vectors()[: len(to_encode)]))
         fresh_passages = dict(zip(members, sums.composed(list(members.values()))))
         return _stack(passages, known_passages, fresh_passages), _stack(sentences, known_sentences, fresh_sentences)
+
+    def _token_sums(self, texts: list[str]) -> np.ndarray:
+        """Token sums of ``texts`` (one row each): from the checkpoint, else embedded batch by batch."""
+        keys = [text_key(t) for t in texts]
+        saved = self._checkpoint.load() if self._checkpoint else {}
+        missing = sorted({k: i for i, k in enumerate(keys) if k not in saved}.values(), key=lambda i: -len(texts[i]))
+        self.embedded += len(missing)
+        self.reused += len(texts) - len(missing)
+        if missing:
+            self._model = self._model or self._factory()
+            tick = self._progress(len(missing)) if self._progress else None
+            step = self._model.batch_size * self._model.CHUNK_BATCHES
+            for start in range(0, len(missing), step):
+                rows = missing[start:start + step]
+                sums = self._model.token_sums([texts[i] for i in rows], on_batch=tick).sums
+                batch_keys = [keys[i] for i in rows]
+                if self._checkpoint:
+                    self._checkpoint.save(batch_keys, sums)
+                saved.update(zip(batch_keys, sums, strict=True))
+                checkpoint("embed")
+        return np.vstack([saved[k] for k in keys]).astype(np.float32)
 
 
 def _stack(spans: Sequence[Passage] | Sequence[Sentence], known: dict[str, np.ndarray],
@@ -119,16 +145,29 @@ def _stack(spans: Sequence[Passage] | Sequence[Sentence], known: dict[str, np.nd
 
 def ingest(settings: Settings, *, rebuild: bool = False, embedder_factory: EmbedderFactory | None = None,
            progress: ProgressFactory | None = None, index: ChromaIndex | None = None,
-           export_onnx: bool | None = None) -> IngestReport:
+           export_onnx: bool | None = None, on_wait: Callable[[str], None] | None = None) -> IngestReport:
     """Bring the index in line with the corpus folder; see the module docstring.
 
-    ``export_onnx`` (default: when the real embedder is used, i.e. no ``embedder_factory``) also
-    writes the ONNX export that ``assistant ask`` embeds questions with, once.
+    One writer at a time: the index's write lock is held throughout (``on_wait`` hears that another
+    ingest holds it). ``export_onnx`` (default: when the real embedder is used, i.e. no
+    ``embedder_factory``) also writes the ONNX export that ``assistant ask`` embeds questions with, once.
     """
-    docs = load_corpus(settings.corpus_dir)
+    with index_write_lock(settings, on_wait):
+        return _ingest_locked(settings, rebuild=rebuild, embedder_factory=embedder_factory, progress=progress,
+                              index=index, export_onnx=export_onnx)
+
+
+def _ingest_locked(settings: Settings, *, rebuild: bool, embedder_factory: EmbedderFactory | None,
+                   progress: ProgressFactory | None, index: ChromaIndex | None,
+                   export_onnx: bool | None) -> IngestReport:
+    scan = scan_corpus(settings.corpus_dir)
+    docs = [read_document(path, settings.corpus_dir, settings.max_document_bytes) for path in scan.files]
     passages, sentences = _split_corpus(docs, settings.passage_max_words)
+    checkpoint("split")
     index = index or open_index(settings, rebuild=rebuild)
-    notes = [f"the unreadable index folder was moved aside to {index.moved_aside}"] if index.moved_aside else []
+    notes = list(scan.skipped)
+    if index.moved_aside:
+        notes.append(f"the unreadable index folder was moved aside to {index.moved_aside}")
     export = embedder_factory is None if export_onnx is None else export_onnx
     factory = embedder_factory or (lambda: build_embedder(settings))
     embedder_name = vector_label(settings)
@@ -151,14 +190,18 @@ def ingest(settings: Settings, *, rebuild: bool = False, embedder_factory: Embed
         return IngestReport(**report, embedded=0, reused=len(passages) + len(sentences),
                             generation=previous.generation, unchanged=True, notes=tuple(notes))
 
-    embedding = _Embedding(factory, progress)
-    generation = (previous.generation + 1) if previous else _next_free_generation(index)
-    known = {kind: _known_vectors(index, previous, generation, kind, [s.id for s in spans], embedder_name, rebuild)
+    saved = EmbeddingCheckpoint.for_settings(settings, embedder_name)
+    embedding = _Embedding(factory, progress, saved)
+    generation = index.next_generation()
+    known = {kind: index.stored_embeddings(previous.generation, kind, [s.id for s in spans]) if previous else {}
              for kind, spans in (("passages", passages), ("sentences", sentences))}
     passage_vectors, sentence_vectors = embedding.vectors(passages, sentences, known["passages"], known["sentences"])
     index.write_generation(generation, "passages", passages, passage_vectors)
     index.write_generation(generation, "sentences", sentences, sentence_vectors)
+    checkpoint("written")
     index.commit(Manifest(generation, embedder_name, documents))
+    checkpoint("committed")
+    saved.clear()
     index.drop_other_generations(keep=generation)
     notes += _export_onnx(settings, embedding.model, rebuild) if export else []
     return IngestReport(**report, embedded=embedding.embedded, reused=embedding.reused,
@@ -180,18 +223,3 @@ def _export_onnx(settings: Settings, model: SentenceTransformerEmbeddings | None
     except Exception as exc:  # noqa: BLE001 (the index is committed; questions fall back to torch)
         return [f"warning: ONNX export failed ({type(exc).__name__}: {exc}); questions will use sentence-transformers"]
     return []
-
-
-def _known_vectors(index: ChromaIndex, previous: Manifest | None, generation: int, kind: str, ids: list[str],
-                   embedder_name: str, rebuild: bool) -> dict[str, np.ndarray]:
-    """Stored vectors to reuse: the previous generation's, and what a crashed ingest already wrote into
-    this one (ids are content hashes, so a stored id has the same text)."""
-    known = index.stored_embeddings(previous.generation, kind, ids) if previous else {}
-    if not rebuild:
-        known |= index.stored_embeddings(generation, kind, [i for i in ids if i not in known], embedder_name)
-    return known
-
-
-def _next_free_generation(index: ChromaIndex) -> int:
-    manifest = index.manifest()
-    return manifest.generation + 1 if manifest else 1

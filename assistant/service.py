@@ -25,13 +25,18 @@ from assistant.store import IndexReader, open_index
 from assistant.trace import with_passages
 from assistant.types import Answer, Turn
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_question(question: str, max_chars: int) -> str:
     """The question with control characters removed; QuestionError when empty or too long."""
     if not isinstance(question, str):
         raise QuestionError("the question must be text")
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QuestionError("the question is not valid text (it holds a broken character, e.g. a lone "
+                            "surrogate or bytes that are not UTF-8)") from None
     text = _CONTROL.sub(" ", question).strip()
     if not text:
         raise QuestionError("the question is empty: type a question about the article")

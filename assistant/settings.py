@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(32, ge=1, description="Texts embedded per batch at ingest.")
 
     passage_max_words: int = Field(120, ge=20, description="Longest passage, in words, before a paragraph is split.")
+    max_document_bytes: int = Field(
+        5_000_000, ge=1, description="Largest corpus file ingest accepts, in bytes (a larger one is refused with "
+        "one line; about 5 MB of text is a long book).")
+    index_lock_timeout_s: float = Field(
+        600.0, ge=0, description="How long an ingest waits for another one to finish writing the index before "
+        "giving up (changing nothing).")
 
     top_k: int = Field(8, ge=1, le=50, description="Passages returned by the retriever.")
     dense_k: int = Field(20, ge=1, description="Candidates taken from dense search before fusion.")

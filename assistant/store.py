@@ -9,6 +9,9 @@ copied from the previous generation by id, not embedded again.
 from __future__ import annotations
 
 import json
+import logging
+import re
+import shutil
 import socket
 import threading
 import time
@@ -22,11 +25,18 @@ import numpy as np
 
 from assistant.embeddings import vector_label
 from assistant.errors import IndexUnavailableError
+from assistant.faults import checkpoint
 from assistant.settings import Settings
 from assistant.types import Passage, Sentence
 
 WRITE_BATCH = 1000
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _looks_like_uuid(name: str) -> bool:
+    return bool(_UUID.match(name))
 
 
 class StaleIndexError(IndexUnavailableError):
@@ -122,11 +132,12 @@ class ChromaIndex:
     moved_aside: Path | None = None  # set by open_index(rebuild=True) when the old folder was unreadable
 
     def __init__(self, client, prefix: str, location: str | None = None,  # noqa: ANN001
-                 embedder: str | None = None) -> None:
+                 embedder: str | None = None, folder: Path | None = None) -> None:
         self._client = client
         self._prefix = prefix
         self.location = location  # the server URL in server mode, named in error messages
         self.embedder = embedder  # the embedder whose vectors this index writes
+        self.folder = folder  # the local index's Chroma folder (None in server mode)
 
     def guard(self, action: Callable[[], T]) -> T:
         """Run a Chroma call, turning a lost server into a one-line ``IndexUnavailableError``."""
@@ -176,26 +187,63 @@ class ChromaIndex:
     def _drop_other_generations(self, keep: int) -> int:
         keep_names = {self._collection_name(kind, keep) for kind in ("passages", "sentences")}
         dropped = 0
-        for collection in self._client.list_collections():
-            name = collection.name
-            if name.startswith(f"{self._prefix}_") and "_g" in name and name not in keep_names:
-                if name.rsplit("_g", 1)[-1].isdigit():
-                    self._client.delete_collection(name)
-                    dropped += 1
+        for name, _ in self._generations():
+            if name in keep_names:
+                continue
+            checkpoint("cleanup")
+            try:
+                self._client.delete_collection(name)
+                dropped += 1
+            except Exception as exc:  # a crashed write's leftover may not even load: the next ingest retries
+                if self.location and _is_transport_error(exc):
+                    raise
+                log.warning("could not drop the leftover collection %s (%s)", name, _first_line(exc))
+        self._remove_orphan_segments()
         return dropped
 
+    def _generations(self) -> list[tuple[str, int]]:
+        """(name, generation) of every passages/sentences collection of this index, committed or not."""
+        found = []
+        for collection in self._client.list_collections():
+            name = collection.name
+            for kind in ("passages", "sentences"):
+                head = f"{self._prefix}_{kind}_g"
+                if name.startswith(head) and name[len(head):].isdigit():
+                    found.append((name, int(name[len(head):])))
+        return found
+
+    def next_generation(self) -> int:
+        """A generation number no collection has used: past the committed one and past every leftover of a
+        crashed ingest, whose half-written collections are never opened again (only dropped)."""
+        manifest = self.manifest()
+        used = [g for _, g in self.guard(self._generations)] + ([manifest.generation] if manifest else [])
+        return max(used, default=0) + 1
+
+    def _remove_orphan_segments(self) -> None:
+        """Delete segment folders no collection owns any more (Chroma leaves them behind when it drops a
+        collection); local index only."""
+        if self.folder is None:
+            return
+        import sqlite3
+
+        try:
+            with sqlite3.connect(f"file:{self.folder / 'chroma.sqlite3'}?mode=ro", uri=True, timeout=5) as db:
+                live = {row[0] for row in db.execute("SELECT id FROM segments")}
+        except sqlite3.Error as exc:
+            log.warning("could not list the index's segments (%s); orphan folders left in place", exc)
+            return
+        for path in self.folder.iterdir():
+            if path.is_dir() and _looks_like_uuid(path.name) and path.name not in live:
+                shutil.rmtree(path, ignore_errors=True)
+
     # -- writing ------------------------------------------------------------------------------
-    def stored_embeddings(self, generation: int, kind: str, ids: Sequence[str],
-                          embedder: str | None = None) -> dict[str, np.ndarray]:
-        """Embeddings already stored in ``generation`` for those of ``ids`` it holds (only if its
-        collection was written by ``embedder``, when given: for the leftovers of a crashed ingest)."""
+    def stored_embeddings(self, generation: int, kind: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Embeddings already stored in (committed) ``generation`` for those of ``ids`` it holds."""
         try:
             collection = self._client.get_collection(self._collection_name(kind, generation), embedding_function=None)
         except Exception as exc:
             if self.location and _is_transport_error(exc):
                 raise _unreachable(self.location, exc) from exc
-            return {}
-        if embedder is not None and (collection.metadata or {}).get("embedder") != embedder:
             return {}
         found: dict[str, np.ndarray] = {}
         id_list = list(ids)
@@ -217,20 +265,18 @@ class ChromaIndex:
 
     def write_generation(self, generation: int, kind: str, spans: Sequence[Passage | Sentence],
                          embeddings: np.ndarray) -> None:
-        """Write one collection of a new generation (replacing any leftover of a crashed ingest),
-        labelled with the index's ``embedder`` (so a later ingest may reuse it if this one crashes)."""
+        """Write one collection of a new generation, labelled with the index's ``embedder``."""
         self.guard(lambda: self._write_generation(generation, kind, spans, embeddings, self.embedder))
 
     def _write_generation(self, generation: int, kind: str, spans: Sequence[Passage | Sentence],
                           embeddings: np.ndarray, embedder: str | None) -> None:
         name = self._collection_name(kind, generation)
-        if name in {c.name for c in self._client.list_collections()}:
-            self._client.delete_collection(name)
         collection = self._client.create_collection(
             name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
             metadata={"embedder": embedder} if embedder else None,
         )
         for part in _batches(len(spans)):
+            checkpoint(f"write:{kind}")
             chunk = spans[part]
             documents = {"documents": [s.text for s in chunk]} if kind == "passages" else {}
             collection.add(ids=[s.id for s in chunk], embeddings=embeddings[part],
@@ -393,9 +439,10 @@ def open_index(settings: Settings, *, rebuild: bool = False) -> ChromaIndex:
     With ``rebuild`` an index folder that cannot be opened is moved aside (``chroma.broken-<time>``)
     and a fresh one is started, so ``assistant ingest --rebuild`` recovers from any damage.
     """
+    folder = None if settings.chroma_url else Path(settings.index_dir) / "chroma"
     try:
         return ChromaIndex(open_client(settings), settings.collection_prefix, settings.chroma_url,
-                           vector_label(settings))
+                           vector_label(settings), folder)
     except IndexUnavailableError:
         if not rebuild or settings.chroma_url:
             raise
@@ -408,7 +455,7 @@ def open_index(settings: Settings, *, rebuild: bool = False) -> ChromaIndex:
         raise IndexUnavailableError(f"cannot move the unreadable index {path} aside ({exc.strerror or exc}); "
                                     "move or delete it by hand") from exc
     index = ChromaIndex(open_client(settings), settings.collection_prefix, settings.chroma_url,
-                        vector_label(settings))
+                        vector_label(settings), folder)
     index.moved_aside = aside
     return index
 

@@ -68,3 +68,13 @@ def question_terms(question: str) -> list[str]:
 def strip_markers(text: str) -> str:
     """``text`` without citation markers such as ``[1]`` or ``[1, 2]`` (and the space before them)."""
     return _CITATION_MARKER.sub("", text).strip()
+
+
+_TERMINAL_CONTROL = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])|"
+                               r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` without escape sequences and control characters (tab and line feed kept), so that text
+    from a corpus, a question or a model cannot drive the terminal it is printed to."""
+    return _TERMINAL_CONTROL.sub("", text)

@@ -18,6 +18,9 @@ TEXT = ("Harbours\nThe harbour opened in 1901. Ferries left at dawn.\n\n"
 class CountingModel:
     """Each text's token sums: a fixed random vector per word, one token per word."""
 
+    batch_size = 32
+    CHUNK_BATCHES = 16
+
     def __init__(self) -> None:
         self.calls: list[list[str]] = []
 

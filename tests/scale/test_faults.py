@@ -133,8 +133,11 @@ def test_a_corpus_file_that_vanishes_or_turns_non_utf8_between_runs(fresh_two: S
         ingest(settings, embedder_factory=lambda: minilm)
     assert _index_state(settings) == before  # nothing lost: the index still holds both articles
 
+    from assistant import ingest as ingest_module
+
     listed = corpus.corpus_files
-    monkeypatch.setattr(corpus, "corpus_files", lambda folder: [*listed(folder), folder / "gone.txt"])
+    monkeypatch.setattr(ingest_module, "scan_corpus",
+                        lambda folder: corpus.CorpusScan([*listed(folder), folder / "gone.txt"]))
     harbour.write_text(HARBOUR, encoding="utf-8")
     with pytest.raises(CorpusError, match="cannot read corpus file gone.txt"):  # listed, then gone before reading
         ingest(settings, embedder_factory=lambda: minilm)
@@ -225,8 +228,10 @@ def test_an_ingest_after_a_crash_reuses_what_the_crashed_one_embedded(fresh_two:
                                   embedder=vector_label(settings))
     with pytest.raises(KeyboardInterrupt):
         ingest(settings, embedder_factory=lambda: minilm, index=crashing)
+    assert list((settings.index_dir / "embedding-checkpoint").rglob("chunk-*.npz"))  # kept for the next run
     report = ingest(settings, embedder_factory=lambda: minilm)
     assert report.added_documents == ["lighthouse.txt"]
-    assert report.embedded == 2  # only the new file's two sentences: its passage came from the crashed run
+    assert report.embedded == 0  # the crashed run's embeddings come from its checkpoint
+    assert not list((settings.index_dir / "embedding-checkpoint").rglob("chunk-*.npz"))  # cleared at commit
     ids, n_sentences, _ = _index_state(settings)
     assert len(ids) == len(set(ids)) == report.passages and n_sentences == report.sentences
