@@ -56,6 +56,33 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Verify the committed index: every segment file's size and checksum against its record, then that
+    each collection opens and holds what the manifest says. Exit 0 when sound, 1 when damaged."""
+    from assistant.segments import DamagedIndexError, check_or_raise
+    from assistant.store import open_index
+
+    settings = _settings(args)
+    index = open_index(settings)
+    manifest = index.manifest()
+    if manifest is None:
+        raise AssistantError("the index is empty: run 'assistant ingest' first")
+    verification = index.verify(manifest.generation, full=True)
+    try:
+        check_or_raise(verification)
+        reader = index.reader()
+        passages = reader.all_passages()
+        sentences, _ = reader.sentences_of(passages)
+    except DamagedIndexError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    checked = (f"{verification.files} segment files ({verification.bytes / 1e6:.1f} MB) match their checksums"
+               if verification else "no segment record to compare (server mode, or an index from before records)")
+    print(f"index sound: generation {manifest.generation}, {len(manifest.documents)} documents, {len(passages)} "
+          f"passages, {len(sentences)} sentences; {checked}")
+    return 0
+
+
 def _read_history(path: Path | None) -> list[Turn]:
     if path is None:
         return []
@@ -440,6 +467,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, help="corpus folder (default: ASSISTANT_CORPUS_DIR or corpus)")
     p.add_argument("--rebuild", action="store_true", help="re-embed everything into a fresh index")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("check", help="verify the index: segment files against their checksums, every collection readable")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("ask", help="answer a question with citations")
     p.add_argument("question")

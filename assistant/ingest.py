@@ -18,6 +18,7 @@ from assistant.embedding_checkpoint import EmbeddingCheckpoint, text_key
 from assistant.embeddings import (SentenceTransformerEmbeddings, TokenSums, build_embedder, ensure_onnx_export,
                                   vector_label)
 from assistant.faults import checkpoint
+from assistant.segments import check_or_raise
 from assistant.index_lock import index_write_lock
 from assistant.settings import Settings
 from assistant.splitting import split_document
@@ -173,9 +174,14 @@ def _ingest_locked(settings: Settings, *, rebuild: bool, embedder_factory: Embed
     embedder_name = vector_label(settings)
     documents = {d.name: d.sha256 for d in docs}
 
-    previous = None if rebuild else index.manifest()
-    if previous is not None and previous.embedder != embedder_name:
-        previous = None
+    current = index.manifest()
+    if current is not None and current.embedder != embedder_name:
+        current = None
+    verification = index.verify(current.generation, full=rebuild) if current else None
+    damaged = {index.collection_kind(name) for name in verification.damaged_collections} if verification else set()
+    if damaged and not rebuild:
+        check_or_raise(verification)  # never read a damaged segment: one line naming --rebuild
+    previous = None if rebuild else current
     old_docs = previous.documents if previous else {}
     report = dict(
         documents=len(docs), passages=len(passages), sentences=len(sentences),
@@ -186,6 +192,8 @@ def _ingest_locked(settings: Settings, *, rebuild: bool, embedder_factory: Embed
     if (previous is not None and old_docs == documents
             and index.stored_ids(previous.generation, "passages") == {p.id for p in passages}
             and index.stored_ids(previous.generation, "sentences") == {s.id for s in sentences}):
+        if verification is None:
+            index.record(previous.generation)  # an index from before segment records gets one
         notes += _export_onnx(settings, None, rebuild) if export else []
         return IngestReport(**report, embedded=0, reused=len(passages) + len(sentences),
                             generation=previous.generation, unchanged=True, notes=tuple(notes))
@@ -193,8 +201,14 @@ def _ingest_locked(settings: Settings, *, rebuild: bool, embedder_factory: Embed
     saved = EmbeddingCheckpoint.for_settings(settings, embedder_name)
     embedding = _Embedding(factory, progress, saved)
     generation = index.next_generation()
-    known = {kind: index.stored_embeddings(previous.generation, kind, [s.id for s in spans]) if previous else {}
+    known = {kind: index.stored_embeddings(current.generation, kind, [s.id for s in spans])
+             if current and kind not in damaged else {}
              for kind, spans in (("passages", passages), ("sentences", sentences))}
+    if rebuild and current:
+        kept = [kind for kind in ("passages", "sentences") if kind not in damaged]
+        notes.append(f"rebuilt generation {current.generation}: reused the vectors of its undamaged "
+                     f"{' and '.join(kept) or 'collections (none were)'}"
+                     + (f"; re-embedded the damaged {' and '.join(sorted(damaged))}" if damaged else ""))
     passage_vectors, sentence_vectors = embedding.vectors(passages, sentences, known["passages"], known["sentences"])
     index.write_generation(generation, "passages", passages, passage_vectors)
     index.write_generation(generation, "sentences", sentences, sentence_vectors)
@@ -203,6 +217,7 @@ def _ingest_locked(settings: Settings, *, rebuild: bool, embedder_factory: Embed
     checkpoint("committed")
     saved.clear()
     index.drop_other_generations(keep=generation)
+    index.record(generation)
     notes += _export_onnx(settings, embedding.model, rebuild) if export else []
     return IngestReport(**report, embedded=embedding.embedded, reused=embedding.reused,
                         generation=generation, unchanged=False, notes=tuple(notes))

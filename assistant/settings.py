@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     max_document_bytes: int = Field(
         5_000_000, ge=1, description="Largest corpus file ingest accepts, in bytes (a larger one is refused with "
         "one line; about 5 MB of text is a long book).")
+    verify_on_open_mb: float = Field(
+        64.0, ge=0, description="Opening the index verifies its segment files' checksums (recorded at commit) when "
+        "they total at most this many MB; sizes are always verified, and 'assistant check' verifies everything.")
     index_lock_timeout_s: float = Field(
         600.0, ge=0, description="How long an ingest waits for another one to finish writing the index before "
         "giving up (changing nothing).")
