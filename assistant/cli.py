@@ -57,8 +57,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Verify the committed index: every segment file's size and checksum against its record, then that
-    each collection opens and holds what the manifest says. Exit 0 when sound, 1 when damaged."""
+    """Verify the committed index: its HNSW files hold what hnswlib needs to read them safely, and each
+    collection opens and reads whole. Exit 0 when sound, 1 when damaged."""
     from assistant.segments import DamagedIndexError, check_or_raise
     from assistant.store import open_index
 
@@ -67,7 +67,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     manifest = index.manifest()
     if manifest is None:
         raise AssistantError("the index is empty: run 'assistant ingest' first")
-    verification = index.verify(manifest.generation, full=True)
+    verification = index.verify(manifest.generation)
     try:
         check_or_raise(verification)
         reader = index.reader()
@@ -76,8 +76,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     except DamagedIndexError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    checked = (f"{verification.files} segment files ({verification.bytes / 1e6:.1f} MB) match their checksums"
-               if verification else "no segment record to compare (server mode, or an index from before records)")
+    checked = (f"{verification.segments} HNSW segments ({verification.elements} graph nodes, "
+               f"{verification.bytes / 1e6:.1f} MB) are consistent" if verification else "the Chroma server owns its files")
     print(f"index sound: generation {manifest.generation}, {len(manifest.documents)} documents, {len(passages)} "
           f"passages, {len(sentences)} sentences; {checked}")
     return 0
@@ -468,7 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="re-embed everything into a fresh index")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("check", help="verify the index: segment files against their checksums, every collection readable")
+    p = sub.add_parser("check", help="verify the index: its HNSW files consistent, every collection readable")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("ask", help="answer a question with citations")

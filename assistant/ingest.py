@@ -177,7 +177,7 @@ def _ingest_locked(settings: Settings, *, rebuild: bool, embedder_factory: Embed
     current = index.manifest()
     if current is not None and current.embedder != embedder_name:
         current = None
-    verification = index.verify(current.generation, full=rebuild) if current else None
+    verification = index.verify(current.generation) if current else None
     damaged = {index.collection_kind(name) for name in verification.damaged_collections} if verification else set()
     if damaged and not rebuild:
         check_or_raise(verification)  # never read a damaged segment: one line naming --rebuild
@@ -192,8 +192,8 @@ def _ingest_locked(settings: Settings, *, rebuild: bool, embedder_factory: Embed
     if (previous is not None and old_docs == documents
             and index.stored_ids(previous.generation, "passages") == {p.id for p in passages}
             and index.stored_ids(previous.generation, "sentences") == {s.id for s in sentences}):
-        if verification is None:
-            index.record(previous.generation)  # an index from before segment records gets one
+        EmbeddingCheckpoint.for_settings(settings, embedder_name).clear()  # a crash after the commit left them
+        index.drop_other_generations(keep=previous.generation)  # and these
         notes += _export_onnx(settings, None, rebuild) if export else []
         return IngestReport(**report, embedded=0, reused=len(passages) + len(sentences),
                             generation=previous.generation, unchanged=True, notes=tuple(notes))
@@ -217,7 +217,6 @@ def _ingest_locked(settings: Settings, *, rebuild: bool, embedder_factory: Embed
     checkpoint("committed")
     saved.clear()
     index.drop_other_generations(keep=generation)
-    index.record(generation)
     notes += _export_onnx(settings, embedding.model, rebuild) if export else []
     return IngestReport(**report, embedded=embedding.embedded, reused=embedding.reused,
                         generation=generation, unchanged=False, notes=tuple(notes))

@@ -1,32 +1,43 @@
-"""Damage found before native code reads it: each committed segment file's size and checksum.
+"""Damage found before native code reads it: the HNSW files of the committed collections, checked.
 
 Chroma's local index keeps each collection's HNSW graph in a folder of binary files that hnswlib
-reads without checks: random bytes in ``data_level0.bin`` crash the process with a signal. So after
-each commit, ingest records every file of the committed collections' segment folders (its size, and
-its CRC-32 except for ``length.bin``, which Chroma rewrites when it opens a segment) in
-``<index_dir>/chroma-segments.json``. Opening the index compares the sizes always, and the checksums
-when the files total at most ``verify_on_open_mb``; ``assistant check`` compares everything. A
-mismatch is one line naming ``assistant ingest --rebuild``.
+reads without checks: random bytes in ``data_level0.bin`` crash the process with a signal. Opening
+the index (and ``assistant check``) therefore checks, for each committed collection's vector segment,
+the invariants hnswlib relies on for memory safety:
+
+- ``header.bin`` holds a consistent layout (sizes of a node, of its link lists, element counts,
+  an entry point and a top level within range);
+- ``data_level0.bin`` is whole (a multiple of the node size, holding every element), and each node's
+  level-0 link count and neighbour ids are in range;
+- ``link_lists.bin`` holds, for each element, the byte size of its upper-level link lists (a
+  whole number of levels, no more than the top level) then the lists, whose counts and neighbour
+  ids are in range too; ``length.bin`` (each vector's norm) has one entry per element.
+
+A violation is one line naming ``assistant ingest --rebuild``. These checks, rather than checksums
+recorded at commit, because Chroma itself rewrites these files after the commit: a reader that
+applies the write-ahead log to the graph persists it (measured: ``data_level0.bin`` changed after
+commit), so a commit-time checksum would call a healthy index damaged. Corrupted vector values are
+not detected (they cannot crash anything; answers would show it).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import sqlite3
-import zlib
-from dataclasses import dataclass
+import struct
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from assistant.errors import IndexUnavailableError
 
-RECORD_NAME = "chroma-segments.json"
-UNSTABLE = frozenset({"length.bin"})  # rewritten by Chroma on open: only its size is recorded
 REBUILD_HINT = "run 'assistant ingest --rebuild'"
+_HEADER = struct.Struct("<i6Qii3QdQ")  # version, offset, max, count, node size, label, data offset, level, entry, M…
+MAX_LEVEL = 64
 
 
 class DamagedIndexError(IndexUnavailableError):
-    """A committed segment file is missing or differs from what was recorded at commit."""
+    """A committed HNSW segment is missing or breaks the invariants hnswlib relies on."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
@@ -38,23 +49,15 @@ class DamagedIndexError(IndexUnavailableError):
 class Verification:
     """What a verification looked at and what it found, per collection."""
 
-    files: int
+    segments: int
+    elements: int
     bytes: int
-    checksummed: bool
-    problems: dict[str, list[str]]
+    problems: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def damaged_collections(self) -> set[str]:
         """Names of the collections with a problem."""
         return {name for name, found in self.problems.items() if found}
-
-
-def _crc(path: Path) -> int:
-    crc = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            crc = zlib.crc32(chunk, crc)
-    return crc
 
 
 def vector_segments(chroma_folder: Path, collections: list[str]) -> dict[str, str]:
@@ -66,57 +69,95 @@ def vector_segments(chroma_folder: Path, collections: list[str]) -> dict[str, st
     return {str(segment): str(name) for segment, name in rows}
 
 
-def record_segments(index_dir: Path, chroma_folder: Path, generation: int, collections: list[str]) -> Path:
-    """Write the record of the committed ``collections``' segment files; returns its path."""
-    segments = {}
-    for segment, name in vector_segments(chroma_folder, collections).items():
-        folder = chroma_folder / segment
-        files = {}
-        if folder.is_dir():
-            for path in sorted(p for p in folder.iterdir() if p.is_file()):
-                files[path.name] = [path.stat().st_size, None if path.name in UNSTABLE else _crc(path)]
-        segments[segment] = {"collection": name, "files": files}
-    target = index_dir / RECORD_NAME
-    partial = target.with_suffix(".partial")
-    partial.write_text(json.dumps({"generation": generation, "segments": segments}, indent=1), encoding="utf-8")
-    with partial.open("rb") as fh:
-        os.fsync(fh.fileno())
-    partial.replace(target)
-    return target
+def _links_in_range(rows: np.ndarray, most: int, count: int) -> bool:
+    """Whether each row (a link list: a uint16 count, 2 spare bytes, then uint32 ids) has at most ``most``
+    links, each below ``count``."""
+    if rows.size == 0:
+        return True
+    n = rows[:, :2].copy().view("<u2")[:, 0]
+    if (n > most).any():
+        return False
+    ids = rows[:, 4:4 + 4 * most].copy().view("<u4")
+    used = np.arange(most)[None, :] < n[:, None]
+    return bool((ids[used] < count).all())
 
 
-def verify_segments(index_dir: Path, chroma_folder: Path, generation: int, *,
-                    checksum_limit_bytes: int | None) -> Verification | None:
-    """Compare the committed segment files with their record (checksums too when the files total at most
-    ``checksum_limit_bytes``; None: always). None when there is no record of ``generation`` to compare."""
-    try:
-        record = json.loads((index_dir / RECORD_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+def check_segment(folder: Path) -> tuple[int, int, list[str]]:
+    """(elements, bytes, problems) of one HNSW segment folder; no problem for a segment with no files yet
+    (Chroma writes them when the graph is first persisted)."""
+    where = folder.name
+    header_path = folder / "header.bin"
+    if not header_path.exists():
+        return 0, 0, []
+    raw = header_path.read_bytes()
+    if len(raw) != _HEADER.size:
+        return 0, len(raw), [f"{where}/header.bin has {len(raw)} bytes, not {_HEADER.size}"]
+    (version, offset0, capacity, count, node, label_at, data_at, level, entry, max_m, max_m0, _m, _mult,
+     _ef) = _HEADER.unpack(raw)
+    if (version != 1 or offset0 != 0 or count > capacity or data_at != 4 * max_m0 + 4 or label_at + 8 != node
+            or not data_at < label_at or not -1 <= level < MAX_LEVEL or not 0 < max_m <= max_m0 <= 4096
+            or (count and not 0 <= entry < count)):
+        return 0, len(raw), [f"{where}/header.bin is not a consistent HNSW header"]
+    problems: list[str] = []
+    paths = {name: folder / name for name in ("data_level0.bin", "length.bin", "link_lists.bin")}
+    missing = [name for name, path in paths.items() if not path.is_file()]
+    if missing:
+        return count, len(raw), [f"{where}/{missing[0]} is missing"]
+    size = paths["data_level0.bin"].stat().st_size
+    if size % node or size < count * node:
+        return count, size, [f"{where}/data_level0.bin has {size} bytes, too few for {count} elements of {node}"]
+    data = np.fromfile(paths["data_level0.bin"], dtype=np.uint8, count=count * node).reshape(count, node)
+    if not _links_in_range(data[:, :data_at], max_m0, count):
+        problems.append(f"{where}/data_level0.bin holds links out of range")
+    norms = paths["length.bin"].stat().st_size
+    if norms < 4 * count:
+        problems.append(f"{where}/length.bin has {norms} bytes, too few for {count} elements")
+    links = np.fromfile(paths["link_lists.bin"], dtype=np.uint8)
+    upper = _upper_levels(links, count, 4 * max_m + 4, max(level, 0))
+    if upper is None:
+        problems.append(f"{where}/link_lists.bin does not hold {count} elements' link lists")
+    elif not _links_in_range(upper, max_m, count):
+        problems.append(f"{where}/link_lists.bin holds links out of range")
+    return count, size + len(raw) + norms + links.nbytes, problems
+
+
+def _upper_levels(links: np.ndarray, count: int, per_level: int, top: int) -> np.ndarray | None:
+    """The upper-level link lists of ``link_lists.bin`` (each element: a uint32 byte size, then that many
+    bytes), one row per list; None when the sizes do not add up to the file."""
+    rows, at = [], 0
+    for _ in range(count):
+        if at + 4 > len(links):
+            return None
+        size = int(links[at:at + 4].view("<u4")[0])
+        at += 4
+        if size % per_level or size // per_level > top or at + size > len(links):
+            return None
+        if size:
+            rows.append(links[at:at + size].reshape(-1, per_level))
+        at += size
+    if at != len(links):
         return None
-    if record.get("generation") != generation:
-        return None
-    segments: dict = record.get("segments", {})
-    total = sum(size for seg in segments.values() for size, _ in seg["files"].values())
-    checksum = checksum_limit_bytes is None or total <= checksum_limit_bytes
-    problems: dict[str, list[str]] = {}
-    files = 0
-    for segment, entry in segments.items():
-        found = problems.setdefault(entry["collection"], [])
+    return np.vstack(rows) if rows else np.zeros((0, per_level), np.uint8)
+
+
+def verify_segments(chroma_folder: Path, collections: list[str]) -> Verification:
+    """Check the vector segments of ``collections`` (see the module docstring)."""
+    found = vector_segments(chroma_folder, collections)
+    problems: dict[str, list[str]] = {name: [] for name in collections}
+    for name in collections:
+        if name not in found.values():
+            problems[name].append(f"{name} has no vector segment")
+    elements = size = 0
+    for segment, name in found.items():
         folder = chroma_folder / segment
-        if entry["files"] and not folder.is_dir():
-            found.append(f"the segment folder {segment} of {entry['collection']} is missing")
+        if not folder.is_dir():
+            # Chroma creates the folder with the segment; without it the graph is gone
+            problems[name].append(f"the segment folder {segment} of {name} is missing")
             continue
-        for name, (size, crc) in entry["files"].items():
-            path = folder / name
-            files += 1
-            if not path.is_file():
-                found.append(f"{segment}/{name} of {entry['collection']} is missing")
-            elif path.stat().st_size != size:
-                found.append(f"{segment}/{name} of {entry['collection']} has {path.stat().st_size} bytes, "
-                             f"{size} were written")
-            elif checksum and crc is not None and _crc(path) != crc:
-                found.append(f"{segment}/{name} of {entry['collection']} does not match its checksum")
-    return Verification(files, total, checksum, problems)
+        n, b, issues = check_segment(folder)
+        elements, size = elements + n, size + b
+        problems[name] += [f"{issue} ({name})" for issue in issues]
+    return Verification(len(found), elements, size, problems)
 
 
 def check_or_raise(verification: Verification | None) -> None:
@@ -128,5 +169,5 @@ def check_or_raise(verification: Verification | None) -> None:
         raise DamagedIndexError(problems)
 
 
-__all__ = ["DamagedIndexError", "RECORD_NAME", "Verification", "check_or_raise", "record_segments",
-           "vector_segments", "verify_segments"]
+__all__ = ["DamagedIndexError", "Verification", "check_or_raise", "check_segment", "vector_segments",
+           "verify_segments"]

@@ -26,7 +26,7 @@ import numpy as np
 from assistant.embeddings import vector_label
 from assistant.errors import IndexUnavailableError
 from assistant.faults import checkpoint
-from assistant.segments import Verification, check_or_raise, record_segments, verify_segments
+from assistant.segments import Verification, check_or_raise, verify_segments
 from assistant.settings import Settings
 from assistant.types import Passage, Sentence
 
@@ -133,30 +133,21 @@ class ChromaIndex:
     moved_aside: Path | None = None  # set by open_index(rebuild=True) when the old folder was unreadable
 
     def __init__(self, client, prefix: str, location: str | None = None,  # noqa: ANN001
-                 embedder: str | None = None, folder: Path | None = None,
-                 checksum_limit_bytes: int | None = None) -> None:
+                 embedder: str | None = None, folder: Path | None = None) -> None:
         self._client = client
         self._prefix = prefix
         self.location = location  # the server URL in server mode, named in error messages
         self.embedder = embedder  # the embedder whose vectors this index writes
         self.folder = folder  # the local index's Chroma folder (None in server mode)
-        self.checksum_limit_bytes = checksum_limit_bytes  # checksums verified on open up to this size
 
     # -- damage ---------------------------------------------------------------------------------
-    def verify(self, generation: int, *, full: bool = False) -> Verification | None:
-        """Compare ``generation``'s segment files with their record at commit (see ``assistant.segments``):
-        sizes, and checksums when ``full`` or when the files are small enough. None in server mode or
-        when there is no record."""
+    def verify(self, generation: int) -> Verification | None:
+        """Check ``generation``'s HNSW files before hnswlib reads them (see ``assistant.segments``); None in
+        server mode, where the server owns its files."""
         if self.folder is None:
             return None
-        return verify_segments(self.folder.parent, self.folder, generation,
-                               checksum_limit_bytes=None if full else self.checksum_limit_bytes)
-
-    def record(self, generation: int) -> None:
-        """Record ``generation``'s segment files (local index only), after its commit."""
-        if self.folder is not None:
-            names = [self._collection_name(kind, generation) for kind in ("passages", "sentences")]
-            record_segments(self.folder.parent, self.folder, generation, names)
+        return verify_segments(self.folder, [self._collection_name(kind, generation)
+                                             for kind in ("passages", "sentences")])
 
     def collection_kind(self, name: str) -> str:
         """"passages" or "sentences" for a collection name of this index."""
@@ -465,10 +456,9 @@ def open_index(settings: Settings, *, rebuild: bool = False) -> ChromaIndex:
     and a fresh one is started, so ``assistant ingest --rebuild`` recovers from any damage.
     """
     folder = None if settings.chroma_url else Path(settings.index_dir) / "chroma"
-    limit = int(settings.verify_on_open_mb * 1e6)
     try:
         return ChromaIndex(open_client(settings), settings.collection_prefix, settings.chroma_url,
-                           vector_label(settings), folder, limit)
+                           vector_label(settings), folder)
     except IndexUnavailableError:
         if not rebuild or settings.chroma_url:
             raise
@@ -481,7 +471,7 @@ def open_index(settings: Settings, *, rebuild: bool = False) -> ChromaIndex:
         raise IndexUnavailableError(f"cannot move the unreadable index {path} aside ({exc.strerror or exc}); "
                                     "move or delete it by hand") from exc
     index = ChromaIndex(open_client(settings), settings.collection_prefix, settings.chroma_url,
-                        vector_label(settings), folder, limit)
+                        vector_label(settings), folder)
     index.moved_aside = aside
     return index
 

@@ -35,3 +35,44 @@ def test_bad_corpus_gives_one_clear_error(tmp_path: Path, setup, message: str) -
     with pytest.raises(CorpusError, match=message) as info:
         load_corpus(corpus)
     assert "\n" not in str(info.value)
+
+
+def test_a_file_or_folder_linking_outside_the_corpus_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    from assistant.corpus import scan_corpus
+
+    corpus, secret = tmp_path / "corpus", tmp_path / "private"
+    corpus.mkdir()
+    secret.mkdir()
+    (secret / "passwords.txt").write_text("root: hunter2", encoding="utf-8")
+    (corpus / "article.txt").write_text("An article.", encoding="utf-8")
+    (corpus / "link.txt").symlink_to(secret / "passwords.txt")
+    (corpus / "folder").symlink_to(secret, target_is_directory=True)
+    (corpus / "inside.txt").symlink_to(corpus / "article.txt")  # a link that stays inside is fine
+    scan = scan_corpus(corpus)
+    assert [p.name for p in scan.files] == ["article.txt", "inside.txt"]
+    assert scan.skipped == ["skipped corpus file link.txt: it links outside the corpus folder"]  # the folder
+    # link is not even walked into
+    assert all("hunter2" not in d.text for d in load_corpus(corpus))
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("Text with a NUL\x00 in it.", r"control character U\+0000 at offset 15"),
+    ("Red \x1b[31malert\x1b[0m text.", r"control character U\+001B at offset 4"),
+    ("A bell\x07.", r"control character U\+0007 at offset 6"),
+])
+def test_control_characters_are_refused_with_their_offset(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "bad.txt").write_text(content, encoding="utf-8")
+    with pytest.raises(CorpusError, match=f"corpus file bad.txt is not plain text: {message}"):
+        load_corpus(tmp_path)
+
+
+def test_tabs_line_breaks_and_form_feeds_are_text(tmp_path: Path) -> None:
+    (tmp_path / "ok.txt").write_text("a\tb\r\nc\fd\n", encoding="utf-8")
+    assert load_corpus(tmp_path)[0].text == "a\tb\r\nc\fd\n"
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_text("x" * 3_000_000, encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"big.txt is 3.0 MB; the limit is 1.0 MB \(ASSISTANT_MAX_DOCUMENT_BYTES\)"):
+        load_corpus(tmp_path, max_bytes=1_000_000)
+    assert load_corpus(tmp_path, max_bytes=5_000_000)[0].name == "big.txt"

@@ -17,3 +17,10 @@ def test_content_terms_drop_stop_words_and_stem() -> None:
 def test_question_terms_drop_phrasing_idioms() -> None:
     assert question_terms("From Russia's point of view, why are norms part of a framework?") == [
         "russia", "norm", "framework"]
+
+
+def test_terminal_safe_strips_escape_sequences_and_controls_but_keeps_text() -> None:
+    from assistant.text import terminal_safe
+
+    hostile = "a\x1b[31mred\x1b[0m b\x07c\x1b]0;title\x07d\x00e\tf\ng\x9bh “quoted” é"
+    assert terminal_safe(hostile) == "ared bcde\tf\ngh “quoted” é"

@@ -107,3 +107,18 @@ def copy_index(settings: Settings, dest: Path) -> Settings:
     shutil.copytree(settings.index_dir, dest / "index")
     shutil.copytree(settings.corpus_dir, dest / "corpus")
     return settings.model_copy(update={"index_dir": dest / "index", "corpus_dir": dest / "corpus"})
+
+
+def fresh_index(onnx_settings: Settings, dest: Path, minilm) -> Settings:  # noqa: ANN001
+    """The two articles ingested anew into ``dest`` (new segment ids), with the ONNX export copied beside.
+
+    Tests that open an index in this process and damage or kill writers of it use this rather than
+    ``copy_index``: a copy shares its Chroma segment ids with the original, and chromadb's in-process
+    HNSW cache is keyed by segment id, so opening both in one process mixes them up.
+    """
+    from assistant.ingest import ingest
+
+    settings = two_articles(dest)
+    ingest(settings, embedder_factory=lambda: minilm, export_onnx=False)
+    shutil.copytree(onnx_settings.index_dir / "onnx", settings.index_dir / "onnx")
+    return settings

@@ -235,3 +235,39 @@ def test_an_ingest_after_a_crash_reuses_what_the_crashed_one_embedded(fresh_two:
     assert not list((settings.index_dir / "embedding-checkpoint").rglob("chunk-*.npz"))  # cleared at commit
     ids, n_sentences, _ = _index_state(settings)
     assert len(ids) == len(set(ids)) == report.passages and n_sentences == report.sentences
+
+
+def test_a_question_argument_that_is_not_utf8_gets_one_line(onnx_settings: Settings) -> None:
+    done = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", b"caf\xe9 or \xff\xfe?"], capture_output=True,
+                          env=_env(onnx_settings), timeout=60)
+    assert done.returncode == 2 and done.stderr.count(b"\n") == 1
+    assert done.stderr.startswith(b"error: the question is not valid text") and b"Traceback" not in done.stderr
+
+
+def test_a_linked_secret_is_never_indexed_and_hostile_text_is_refused(fresh_two: Settings, minilm,  # noqa: ANN001
+                                                                      tmp_path: Path) -> None:
+    from assistant.embeddings import QueryEncoder
+    from assistant.ingest import ingest
+    from assistant.service import AssistantService
+
+    settings = fresh_two
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Passwords\nThe vault password of Vardholm is swordfish-42.\n", encoding="utf-8")
+    (settings.corpus_dir / "vault.txt").symlink_to(secret)
+    report = ingest(settings, embedder_factory=lambda: minilm)
+    assert "skipped corpus file vault.txt: it links outside the corpus folder" in report.notes
+    assert report.documents == 2
+    answer = AssistantService.from_settings(settings, encoder=QueryEncoder(minilm)).ask(
+        "What is the vault password of Vardholm?")
+    assert "swordfish" not in answer.answer and all("swordfish" not in p.text for p in answer.retrieved)
+
+    before = _index_state(settings)
+    (settings.corpus_dir / "ansi.txt").write_text("Alert\n\x1b[2J\x1b[31mThe screen was cleared.\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "assistant.cli", "ingest"], capture_output=True, text=True,
+                          env=_env(settings), timeout=300)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == ["skipped corpus file vault.txt: it links outside the corpus folder",
+                                        "error: corpus file ansi.txt is not plain text: control character U+001B "
+                                        "at offset 6"]
+    assert "\x1b" not in done.stderr  # nothing reaches the terminal raw
+    assert _index_state(settings) == before
