@@ -47,7 +47,8 @@ def check_doc_name(doc: str) -> str:
         raise DocumentFilterError("the document filter must be a file name relative to the corpus folder")
     path = PurePosixPath(doc.replace("\\", "/"))
     if path.is_absolute() or PureWindowsPath(doc).drive or ".." in path.parts:
-        raise DocumentFilterError(f"the document filter {doc!r} is outside the corpus folder: "
+        shown = doc if len(doc) <= 60 else doc[:60] + "…"  # never echo a long input whole
+        raise DocumentFilterError(f"the document filter {shown!r} is outside the corpus folder: "
                                   "name a file relative to it, e.g. 'article.txt'")
     return path.as_posix()
 
@@ -100,7 +101,8 @@ class HybridRetriever(BaseRetriever):
         if not any(p.doc == name for p in self.passages.values()):
             names = self.documents
             shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-            raise DocumentFilterError(f"no document named {name!r} in the index (it holds {shown})")
+            asked = name if len(name) <= 60 else name[:60] + "…"  # never echo a long input whole
+            raise DocumentFilterError(f"no document named {asked!r} in the index (it holds {shown})")
         return name
 
     def _sync(self) -> None:

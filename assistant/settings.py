@@ -34,9 +34,6 @@ class Settings(BaseSettings):
     max_document_bytes: int = Field(
         5_000_000, ge=1, description="Largest corpus file ingest accepts, in bytes (a larger one is refused with "
         "one line; about 5 MB of text is a long book).")
-    verify_on_open_mb: float = Field(
-        64.0, ge=0, description="Opening the index verifies its segment files' checksums (recorded at commit) when "
-        "they total at most this many MB; sizes are always verified, and 'assistant check' verifies everything.")
     index_lock_timeout_s: float = Field(
         600.0, ge=0, description="How long an ingest waits for another one to finish writing the index before "
         "giving up (changing nothing).")
@@ -105,6 +102,29 @@ class Settings(BaseSettings):
     web_username: str | None = Field(None, description="User name for basic auth of the web chat (off when unset).")
     web_password: SecretStr | None = Field(None, description="Password for basic auth of the web chat (with web_username).")
     feedback_file: Path = Field(Path(".assistant/feedback.jsonl"), description="JSONL file the web chat appends likes/dislikes to.")
+    feedback_max_bytes: int = Field(
+        10_000_000, ge=10_000, description="Size at which the feedback file is rotated "
+        "(feedback.jsonl → feedback.jsonl.1).")
+    feedback_keep: int = Field(
+        3, ge=0, description="Rotated feedback files kept (.1 newest … .N); older ones are deleted.")
+    web_max_body_bytes: int = Field(
+        1_000_000, ge=10_000, description="Largest request body any web route accepts; a larger one gets 413 "
+        "before it is read whole.")
+    web_history_max_turns: int = Field(
+        50, ge=0, description="Most earlier turns a request may send (/api/ask, the /ask API, the chat); "
+        "more is refused.")
+    web_history_max_chars: int = Field(
+        50_000, ge=0, description="Most characters the earlier turns of a request may hold in all; more is refused.")
+    web_auth_free_failures: int = Field(
+        5, ge=1, description="Failed sign-ins a client (IP address) may make before it must wait (429, Retry-After).")
+    web_auth_backoff_max_s: float = Field(
+        900.0, ge=1, description="Longest wait after failed sign-ins: it doubles from 1 s with each further failure.")
+    web_max_sessions: int = Field(
+        500, ge=1, description="Chat sessions Gradio keeps in memory (each API call opens one too; each holds its "
+        "last inputs); beyond it the oldest is dropped.")
+    web_trusted_origins: list[str] = Field(
+        default_factory=list, description="Origins (scheme://host[:port]) besides the app's own whose pages may send "
+        "it requests (without credentials), e.g. the public address behind a proxy that rewrites Host.")
 
 
 @lru_cache(maxsize=1)

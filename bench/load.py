@@ -1,11 +1,18 @@
 """Load run: N concurrent clients POST /api/ask for a fixed time against `python app.py` on loopback.
 
-    python bench/load.py --clients 50 --duration 60 [--index DIR --corpus DIR]
+    python bench/load.py --clients 50 --duration 60 [--index DIR --corpus DIR] [--hostile]
 
 Starts the server (web chat + /api/ask, one process) on a free loopback port, waits until it
 answers, runs the clients (threads, one keep-alive connection each, dev questions in turn) until
 the time is up, then stops the server. Prints requests/s, latency p50/p95, errors, and the
 server's peak RSS (VmHWM). Bounded: the clients stop at the deadline, each request times out.
+
+``--hostile`` then measures the server's resident memory (VmRSS) before and after a hostile phase:
+chunked bodies that never end (sent until the server refuses them), bodies announcing 300 MB,
+histories far over the caps on /api/ask and on the chat's /ask endpoint, 900 KB questions sent
+through the chat's own event (refused; each session keeps only a prefix), and 100 idle connections
+(half silent, half stalled inside their headers) held open while a normal question is asked. The
+target: RSS back within 100 MB of where it started, and the server still answering.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ import argparse
 import http.client
 import json
 import os
+import select
+import socket
 import subprocess
 import sys
 import threading
@@ -87,12 +96,147 @@ def run_clients(port: int, clients: int, duration: float, request_timeout: float
     return {"wall_s": wall, "latencies": latencies, "errors": errors}
 
 
+HOSTILE_RSS_TARGET_MB = 100
+
+
+def rss_mb(pid: int) -> float:
+    """Current resident set size (VmRSS) of a live process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def post_raw(port: int, path: str, body: bytes, length: int | None = None) -> str:
+    """POST ``body`` announcing ``length`` bytes (default: its own) on a fresh socket, tolerating a server that
+    refuses it midway; the status, or for an accepted Gradio call the name of its final event."""
+    head = (f"POST {path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+            f"content-length: {len(body) if length is None else length}\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
+        try:
+            s.sendall(head.encode() + body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        response = http.client.HTTPResponse(s)
+        response.begin()
+        status, reply = str(response.status), response.read()
+    if path.startswith("/gradio_api/call/") and status == "200":
+        event_id = json.loads(reply)["event_id"]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", f"{path}/{event_id}")
+        events = [line for line in conn.getresponse().read().decode().splitlines() if line.startswith("event: ")]
+        conn.close()
+        return f"200 then '{events[-1].removeprefix('event: ')}' event"
+    return status
+
+
+def endless_chunked(port: int, limit: int = 300_000_000) -> tuple[str, int]:
+    """Stream a chunked body to /api/ask until the server answers (or ``limit``); (status, bytes sent)."""
+    chunk = b"x" * 65536
+    frame = b"%x\r\n%s\r\n" % (len(chunk), chunk)
+    sent = 0
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
+        s.sendall(b"POST /api/ask HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+                  b"transfer-encoding: chunked\r\n\r\n")
+        try:
+            while sent < limit and not select.select([s], [], [], 0)[0]:
+                s.sendall(frame)
+                sent += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        response = http.client.HTTPResponse(s)
+        response.begin()
+    return str(response.status), sent
+
+
+def chat_refusal(port: int, session: str, question: str) -> str:
+    """Send ``question`` through the chat's own event (as its page does, new session); the final message."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", "/config")
+    config = json.loads(conn.getresponse().read())
+    box = next(c["id"] for c in config["components"] if c["props"].get("elem_id") == "question")
+    fn = next(d["id"] for d in config["dependencies"] if [box, "submit"] in d["targets"])
+    body = {"data": [question, None, 8, "All articles", "extractive"], "fn_index": fn, "session_hash": session}
+    status = post_raw(port, "/gradio_api/queue/join", json.dumps(body).encode())
+    if status != "200":
+        return status
+    conn.request("GET", f"/gradio_api/queue/data?session_hash={session}")
+    messages = [json.loads(line[6:]) for line in conn.getresponse().read().decode().splitlines()
+                if line.startswith("data: ")]
+    conn.close()
+    return "200 then " + ("a notice" if "the limit is" in json.dumps(messages[-2:]) else "no notice")
+
+
+def run_hostile(port: int, pid: int) -> dict:
+    """The hostile phase; the statuses seen per attack, the most bytes a refused body got in, RSS before/after."""
+    before = rss_mb(pid)
+    statuses: dict[str, list[str]] = {}
+    streamed: list[int] = []
+    lock = threading.Lock()
+
+    def note(kind: str, status: str) -> None:
+        with lock:
+            statuses.setdefault(kind, []).append(status)
+
+    def bodies() -> None:
+        for _ in range(3):
+            status, sent = endless_chunked(port)
+            note("chunked body", status)
+            with lock:
+                streamed.append(sent)
+            note("300 MB announced", post_raw(port, "/api/ask", b"", length=300_000_000))
+
+    def histories() -> None:
+        turn = {"role": "user", "content": "x" * 9_000}
+        for n in range(10):
+            api = json.dumps({"question": "What does it promote?", "history": [turn] * 100}).encode()
+            note("/api/ask huge history", post_raw(port, "/api/ask", api))
+            gradio = json.dumps({"data": ["What does it promote?", [turn] * (100 if n % 2 else 2_000), None, None]})
+            note("/ask (Gradio) huge history", post_raw(port, "/gradio_api/call/ask", gradio.encode()))
+
+    def questions() -> None:
+        for n in range(10):
+            note("chat: 900 KB question", chat_refusal(port, f"hostile-{n}", "why? " * 180_000))
+
+    idle = []
+    for n in range(100):
+        s = socket.create_connection(("127.0.0.1", port), timeout=60)
+        if n % 2:
+            s.sendall(b"POST /api/ask HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: appli")  # stalled headers
+        idle.append(s)
+    workers = [threading.Thread(target=f, daemon=True) for f in (bodies, bodies, histories, histories, questions)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=600)
+    status, _ = ask(http.client.HTTPConnection("127.0.0.1", port, timeout=60), "What did Medvedev propose in 2008?")
+    note("normal question, 100 idle connections open", str(status))
+    for s in idle:
+        s.close()
+    time.sleep(2)  # let the server notice the closed connections
+    status, _ = ask(http.client.HTTPConnection("127.0.0.1", port, timeout=60), "What did Medvedev propose in 2008?")
+    note("normal question after", str(status))
+    return {"before": before, "after": rss_mb(pid), "statuses": statuses, "streamed": streamed}
+
+
+def print_hostile(result: dict) -> None:
+    for kind, seen in result["statuses"].items():
+        counts = ", ".join(f"{n}× {status}" for status, n in sorted({s: seen.count(s) for s in seen}.items()))
+        print(f"  {kind}: {counts}")
+    print(f"  most bytes a refused chunked body got in before the 413: {max(result['streamed']) / 1e6:.1f} MB")
+    grown = result["after"] - result["before"]
+    verdict = "within" if grown <= HOSTILE_RSS_TARGET_MB else "OVER"
+    print(f"server RSS before the hostile phase: {result['before']:.0f} MB; after: {result['after']:.0f} MB; "
+          f"difference {grown:+.0f} MB ({verdict} the {HOSTILE_RSS_TARGET_MB} MB target)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     parser.add_argument("--index", type=Path, help="index folder (default: ASSISTANT_INDEX_DIR or .assistant)")
     parser.add_argument("--corpus", type=Path, help="corpus folder (default: ASSISTANT_CORPUS_DIR or corpus)")
+    parser.add_argument("--hostile", action="store_true", help="then the hostile phase, with RSS before and after")
     args = parser.parse_args()
 
     env = {}
@@ -110,6 +254,7 @@ def main() -> None:
               f"(index {env['ASSISTANT_INDEX_DIR']}); RSS peak so far {peak_rss_mb(server.pid):.0f} MB")
         result = run_clients(port, args.clients, args.duration)
         peak = peak_rss_mb(server.pid)
+        hostile = run_hostile(port, server.pid) if args.hostile else None
     finally:
         server.terminate()
         try:
@@ -124,6 +269,9 @@ def main() -> None:
     for problem in sorted(set(result["errors"]))[:5]:
         print(f"  error: {problem}")
     print(f"server peak RSS: {peak:.0f} MB; load average after: {load_average()}")
+    if hostile:
+        print("hostile phase:")
+        print_hostile(hostile)
 
 
 if __name__ == "__main__":

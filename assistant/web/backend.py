@@ -19,6 +19,7 @@ from assistant.corpus import load_corpus
 from assistant.errors import AssistantError, QuestionError
 from assistant.service import AssistantService
 from assistant.types import Answer, Turn
+from assistant.web.limits import InputLimits, quoted
 
 # Example questions for the shipped article, each checked to get a cited answer (or, for the
 # last one, a plain abstention).
@@ -75,10 +76,14 @@ def describe_corpus(service: AssistantService) -> CorpusInfo:
 
 class ChatBackend:
     """Answers for the web chat and /api/ask, optionally with another number of passages, another
-    answer mode or a document filter (when the engine supports them)."""
+    answer mode or a document filter (when the engine supports them).
 
-    def __init__(self, service: AssistantService) -> None:
+    Every request passes ``limits`` first (history caps, valid Unicode), whichever route it came by.
+    """
+
+    def __init__(self, service: AssistantService, limits: InputLimits | None = None) -> None:
         self.service = service
+        self.limits = limits or InputLimits.from_settings(service.settings)
         self._variants: dict[tuple[int, str], AssistantService] = {
             (service.settings.top_k, service.settings.answerer): service}
         self._lock = threading.Lock()
@@ -104,7 +109,8 @@ class ChatBackend:
         top_k = base.settings.top_k if top_k is None else max(1, min(int(top_k), MAX_TOP_K))
         mode = mode or base.settings.answerer
         if mode not in self.answer_modes:
-            raise QuestionError(f"unknown answer mode {mode!r}: choose one of {', '.join(self.answer_modes)}")
+            raise QuestionError(f"unknown answer mode {quoted(str(mode))!r}: "
+                                f"choose one of {', '.join(self.answer_modes)}")
         with self._lock:
             variant = self._variants.get((top_k, mode))
             if variant is None:
@@ -119,11 +125,12 @@ class ChatBackend:
     def ask(self, question: str, history: Sequence[Turn | dict[str, Any]] | None = None,
             top_k: int | None = None, doc: str | None = None, mode: str | None = None) -> Answer:
         """The engine's answer; raises ``AssistantError`` subclasses for bad input."""
+        turns = self.limits.check(question, history, doc, mode)
         service = self._service_for(top_k, mode)
         if doc:
             self._check_filter(service)
-            return service.ask(question, history or [], doc=doc)
-        return service.ask(question, history or [])
+            return service.ask(question, turns, doc=doc)
+        return service.ask(question, turns)
 
     @staticmethod
     def _check_filter(service: AssistantService) -> None:
@@ -137,15 +144,16 @@ class ChatBackend:
 
         Uses the engine's ``stream`` when it has one; otherwise the finished answer word by word.
         """
+        turns = self.limits.check(question, history, doc, mode)
         service = self._service_for(top_k, mode)
         stream = getattr(service, "stream", None)
         if stream is None:
-            answer = self.ask(question, history, top_k, doc, mode)
+            answer = self.ask(question, turns, top_k, doc, mode)
             yield from re.findall(r"\S+\s*", answer.answer)
             yield answer
             return
         if doc:
             self._check_filter(service)
-            yield from stream(question, history or [], doc=doc)
+            yield from stream(question, turns, doc=doc)
         else:
-            yield from stream(question, history or [])
+            yield from stream(question, turns)

@@ -9,10 +9,16 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import assistant  # noqa: F401  (offline environment first)
 from assistant.errors import AssistantError
 from assistant.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from assistant.web.throttle import FailedSignIns
+
+MAX_UPLOAD_BYTES = 0  # the chat takes no files: Gradio's upload route refuses any
 
 
 def credentials(settings: Settings) -> tuple[str, str] | None:
@@ -22,32 +28,60 @@ def credentials(settings: Settings) -> tuple[str, str] | None:
     return None
 
 
-def create_app(service, settings: Settings | None = None):  # noqa: ANN001, ANN201
+def create_app(service, settings: Settings | None = None,  # noqa: ANN001, ANN201
+               sign_ins: FailedSignIns | None = None):
     """The FastAPI app serving the chat at ``/`` and the JSON API at ``/api/ask``.
 
     ``service`` is an ``AssistantService`` built by the caller; ``settings`` (default: the
-    service's) give the feedback file and basic auth.
+    service's) give the feedback file, basic auth and the web limits; ``sign_ins`` (a
+    ``FailedSignIns``, default: from the settings) counts failed sign-ins.
+
+    Every response carries the security headers; cross-origin writes are refused and no origin gets
+    credentialed CORS (the parent's CORSMiddleware replaces Gradio's, which echoes localhost origins
+    with credentials); bodies are capped; the chat takes no uploads; with auth on, failed sign-ins
+    back off and the PWA manifest (which names the article) is not served; Gradio keeps at most
+    ``web_max_sessions`` sessions (each holds the last inputs it was sent, up to the body cap).
     """
     import gradio as gr
-    from fastapi import FastAPI
+    from fastapi import FastAPI, Request
+    from fastapi.middleware.cors import CORSMiddleware
+    from fastapi.responses import JSONResponse
 
     from assistant.web.api import add_api_routes
     from assistant.web.backend import ChatBackend, describe_corpus
     from assistant.web.feedback import FeedbackLog
+    from assistant.web.limits import InputLimits
+    from assistant.web.middleware import BodyLimit, SameOriginWrites, SecurityHeaders
+    from assistant.web.throttle import FailedSignIns, SignInThrottle
     from assistant.web.ui import CSS, HEAD, build_ui
 
     settings = settings or service.settings
-    backend = ChatBackend(service)
+    backend = ChatBackend(service, InputLimits.from_settings(settings))
     info = describe_corpus(service)
     auth = credentials(settings)
     app = FastAPI(title=f"Assistant: {info.title}", docs_url=None, redoc_url=None, openapi_url=None)
+    # Added innermost first: a request meets SecurityHeaders, SameOriginWrites, CORS, the throttle, the cap.
+    app.add_middleware(BodyLimit, max_bytes=settings.web_max_body_bytes)
+    app.add_middleware(SignInThrottle, failures=FailedSignIns.from_settings(settings) if sign_ins is None else sign_ins)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.web_trusted_origins, allow_methods=["GET", "POST"],
+                       allow_headers=["content-type"], allow_credentials=False)
+    app.add_middleware(SameOriginWrites, trusted=settings.web_trusted_origins)
+    app.add_middleware(SecurityHeaders)
     add_api_routes(app, backend, auth)
-    demo = build_ui(backend, FeedbackLog(settings.feedback_file), info)
+    if auth:
+
+        async def no_manifest(_: Request) -> JSONResponse:
+            return JSONResponse({"error": "not found"}, status_code=404)
+
+        app.add_route("/manifest.json", no_manifest, include_in_schema=False)
+    feedback = FeedbackLog(settings.feedback_file, settings.feedback_max_bytes, settings.feedback_keep)
+    demo = build_ui(backend, feedback, info)
+    demo.state_session_capacity = settings.web_max_sessions  # Gradio keeps every input of a session until evicted
     return gr.mount_gradio_app(
         app, demo, path="/", server_name=settings.web_host, server_port=settings.web_port,
         auth=auth, auth_message="This assistant is private: sign in with the configured user." if auth else None,
         footer_links=["api"], run_history=False, ssr_mode=False, mcp_server=False, pwa=False,
-        css=CSS, head=HEAD,
+        css=CSS, head=HEAD, max_file_size=MAX_UPLOAD_BYTES, show_error=False,
     )
 
 

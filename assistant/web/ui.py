@@ -20,6 +20,7 @@ from assistant.errors import AssistantError
 from assistant.types import Answer
 from assistant.web.backend import MAX_TOP_K, ChatBackend, CorpusInfo
 from assistant.web.feedback import FeedbackLog, rating_of
+from assistant.web.limits import printable
 from assistant.web.render import (
     EMPTY_PANEL,
     render_answer,
@@ -106,9 +107,13 @@ def _answered(turns: list[dict[str, Any]]) -> list[tuple[int, Answer]]:
     return [(i + 1, t["answer"]) for i, t in enumerate(turns) if t["answer"] is not None]
 
 
+def _kept_question(question: str) -> str:
+    """What the chat keeps of a question it could not answer: a short prefix, valid Unicode."""
+    return printable(question if len(question) <= SHOWN_QUESTION_CHARS else question[:SHOWN_QUESTION_CHARS] + "…")
+
+
 def _shown_question(question: str) -> str:
-    if len(question) > SHOWN_QUESTION_CHARS:
-        question = question[:SHOWN_QUESTION_CHARS] + "…"
+    question = _kept_question(question)
     return render_question(question) if question.strip() else '<em class="empty-question">(empty question)</em>'
 
 
@@ -126,8 +131,9 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
         yield "", messages, PENDING_PANEL, state
         turn_no = len(turns) + 1
         answer, shown, last_frame, notice = None, "", 0.0, None
+        history = backend.limits.recent(_history(turns))  # a long chat sends its latest turns
         try:
-            for item in backend.stream(question, _history(turns), int(top_k) if top_k else None,
+            for item in backend.stream(question, history, int(top_k) if top_k else None,
                                        None if doc in (None, "", ALL_DOCUMENTS) else doc, mode or None):
                 if isinstance(item, Answer):
                     answer = item
@@ -144,10 +150,10 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
         except AssistantError as exc:
             notice = str(exc)
         except Exception:  # never a stack trace in the chat
-            log.exception("answering %r failed", question[:200])
+            log.exception("answering %r failed", _kept_question(question))
             notice = INTERNAL_ERROR
         if notice is not None or answer is None:
-            turns.append({"question": question, "answer": None, "notice": notice})
+            turns.append({"question": _kept_question(question), "answer": None, "notice": notice})
             messages[-1] = {"role": "assistant", "content": render_notice(notice or INTERNAL_ERROR)}
             yield "", messages, previous_panel, state
             return
@@ -155,7 +161,7 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
         if getattr(answer, "notice", None):
             content += render_notice(answer.notice)
         messages[-1] = {"role": "assistant", "content": content}
-        turns.append({"question": question, "answer": answer, "notice": None})
+        turns.append({"question": answer.question, "answer": answer, "notice": None})
         yield "", messages, render_sources(_answered(turns)), state
 
     def on_like(state: dict[str, Any] | None, like: gr.LikeData) -> None:
@@ -179,6 +185,9 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
             return backend.ask(question, history or [], top_k, doc or None).model_dump()
         except AssistantError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
+        except Exception:  # never internals in the reply
+            log.exception("/ask failed")
+            raise gr.Error(INTERNAL_ERROR, print_exception=False) from None
 
     with gr.Blocks(title=info.title, fill_width=True, analytics_enabled=False) as demo:
         gr.HTML(f'<div id="chat-header"><h1>{html.escape(info.title)}</h1>'
@@ -204,11 +213,13 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
                     top_k = gr.Slider(1, MAX_TOP_K, value=backend.default_top_k, step=1,
                                       label="Passages retrieved per question", elem_id="top-k")
                     modes = backend.answer_modes
+                    # allow_custom_value: the backend checks both choices and quotes a bad one briefly
+                    # (Gradio's own check would echo all of it)
                     mode = gr.Dropdown(modes, value=modes[0], label="Answer mode", elem_id="answer-mode",
-                                       visible=len(modes) > 1)
+                                       visible=len(modes) > 1, allow_custom_value=True)
                     documents = backend.documents
                     doc = gr.Dropdown([ALL_DOCUMENTS, *documents], value=ALL_DOCUMENTS, label="Answer from",
-                                      elem_id="document", visible=len(documents) > 1)
+                                      elem_id="document", visible=len(documents) > 1, allow_custom_value=True)
             with gr.Column(scale=2, elem_id="sources-col"):
                 gr.HTML("<h2 id='sources-title'>Sources</h2>", js_on_load=None)
                 sources = gr.HTML(EMPTY_PANEL, elem_id="sources", js_on_load=None)
