@@ -7,7 +7,6 @@ the final ``Answer``.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,22 +21,17 @@ from assistant.followup import ResolvedQuestion, resolve
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from assistant.store import IndexReader, open_index
+from assistant.text import CONTROL, check_unicode
 from assistant.trace import with_passages
 from assistant.types import Answer, Turn
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_question(question: str, max_chars: int) -> str:
     """The question with control characters removed; QuestionError when empty or too long."""
     if not isinstance(question, str):
         raise QuestionError("the question must be text")
-    try:
-        question.encode("utf-8")
-    except UnicodeEncodeError:
-        raise QuestionError("the question is not valid text (it holds a broken character, e.g. a lone "
-                            "surrogate or bytes that are not UTF-8)") from None
-    text = _CONTROL.sub(" ", question).strip()
+    check_unicode(question, "question")
+    text = CONTROL.sub(" ", question).strip()
     if not text:
         raise QuestionError("the question is empty: type a question about the article")
     if len(text) > max_chars:

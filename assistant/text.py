@@ -70,11 +70,28 @@ def strip_markers(text: str) -> str:
     return _CITATION_MARKER.sub("", text).strip()
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters other than tab and line feed."""
 _TERMINAL_CONTROL = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])|"
-                               r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+                               + CONTROL.pattern)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def terminal_safe(text: str) -> str:
     """``text`` without escape sequences and control characters (tab and line feed kept), so that text
     from a corpus, a question or a model cannot drive the terminal it is printed to."""
     return _TERMINAL_CONTROL.sub("", text)
+
+
+def printable(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD, so that it can be encoded as UTF-8."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def check_unicode(text: str | None, what: str) -> None:
+    """QuestionError when ``text`` holds a lone surrogate: invalid Unicode, e.g. JSON's "\\ud800" or a
+    command-line argument that was not UTF-8."""
+    from assistant.errors import QuestionError
+
+    if text is not None and _SURROGATE.search(text):
+        raise QuestionError(f"the {what} holds invalid Unicode (a lone surrogate): send UTF-8 text")

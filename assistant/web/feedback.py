@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.types import Answer
-from assistant.web.limits import printable
+from assistant.text import printable
 
 FIELD_CHARS = 4000
 CITED_TEXT_CHARS = 1000

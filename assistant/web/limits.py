@@ -7,33 +7,21 @@ message quotes at most a short prefix of what it refuses.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from assistant.errors import QuestionError
 from assistant.settings import Settings
+from assistant.text import check_unicode, printable
 from assistant.types import Turn
 
 QUOTED_CHARS = 60
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def quoted(text: str, limit: int = QUOTED_CHARS) -> str:
     """``text`` as an error message may quote it: at most ``limit`` characters, then "…"."""
     return printable(text if len(text) <= limit else text[:limit] + "…")
-
-
-def printable(text: str) -> str:
-    """``text`` with lone surrogates replaced by U+FFFD, so that it can be encoded as UTF-8."""
-    return _SURROGATE.sub("\ufffd", text)
-
-
-def check_unicode(text: str | None, what: str) -> None:
-    """QuestionError when ``text`` holds a lone surrogate (invalid Unicode)."""
-    if text is not None and _SURROGATE.search(text):
-        raise QuestionError(f"the {what} holds invalid Unicode (a lone surrogate): send UTF-8 text")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from assistant.errors import AssistantError
 from assistant.types import Answer
 from assistant.web.backend import MAX_TOP_K, ChatBackend, CorpusInfo
 from assistant.web.feedback import FeedbackLog, rating_of
-from assistant.web.limits import printable
+from assistant.text import printable
 from assistant.web.render import (
     EMPTY_PANEL,
     render_answer,

@@ -241,7 +241,7 @@ def test_a_question_argument_that_is_not_utf8_gets_one_line(onnx_settings: Setti
     done = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", b"caf\xe9 or \xff\xfe?"], capture_output=True,
                           env=_env(onnx_settings), timeout=60)
     assert done.returncode == 2 and done.stderr.count(b"\n") == 1
-    assert done.stderr.startswith(b"error: the question is not valid text") and b"Traceback" not in done.stderr
+    assert done.stderr.startswith(b"error: the question holds invalid Unicode") and b"Traceback" not in done.stderr
 
 
 def test_a_linked_secret_is_never_indexed_and_hostile_text_is_refused(fresh_two: Settings, minilm,  # noqa: ANN001
