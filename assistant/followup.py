@@ -2,7 +2,9 @@
 
 A question that leans on earlier turns (a pronoun such as "it" or "that", an opening "and"/"what
 about", or too few words of its own) is completed with the previous user question and the
-assistant's reply, so retrieval and sentence scoring see what it refers to.
+assistant's reply, so retrieval and sentence scoring see what it refers to. A question opening with
+"why" or "how come" is not a follow-up for that alone ("Why did Russia propose a treaty?" stands on
+its own), and a reply that was the abstention adds nothing to the context: only its question does.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.citations import says_unknown
 from assistant.text import content_terms, strip_markers
 from assistant.types import Turn
 
@@ -19,8 +22,7 @@ _ANAPHORA = re.compile(
     r"the same|former|latter|above)\b",
     re.IGNORECASE,
 )
-_CONTINUATION = re.compile(r"^\s*(and|but|so|also|what about|how about|and what|why not|why|how come)\b",
-                           re.IGNORECASE)
+_CONTINUATION = re.compile(r"^\s*(and|but|so|also|what about|how about|and what|why not)\b", re.IGNORECASE)
 MIN_OWN_TERMS = 3
 CONTEXT_WORDS = 60
 
@@ -53,6 +55,7 @@ def resolve(question: str, history: Sequence[Turn], max_turns: int = 6) -> Resol
     if not recent or not needs_context(question):
         return ResolvedQuestion(question, previous_reply=last_reply)
     last_user = next((t.content for t in reversed(recent) if t.role == "user"), "")
-    context = " ".join(part for part in (last_user.strip(), " ".join(last_reply.split()[:CONTEXT_WORDS])) if part)
+    reply = "" if says_unknown(last_reply) else " ".join(last_reply.split()[:CONTEXT_WORDS])
+    context = " ".join(part for part in (last_user.strip(), reply) if part)
     return ResolvedQuestion(question, context, last_reply)
 

@@ -35,3 +35,19 @@ def test_a_follow_up_carries_the_last_question_and_reply_without_markers() -> No
 def test_no_history_means_no_context() -> None:
     assert resolve("what does it promote?", []).context == ""
     assert resolve("what does it promote?", HISTORY, max_turns=0).context == ""
+
+
+@pytest.mark.parametrize("question", ["Why did Russia propose a new European security treaty in 2008?",
+                                      "How come Western capitals rejected Medvedev's treaty proposal?"])
+def test_a_self_contained_why_question_is_read_as_it_is(question: str) -> None:
+    resolved = resolve(question, HISTORY)
+    assert not needs_context(question) and resolved.context == "" and resolved.standalone == question
+
+
+def test_after_an_abstention_the_context_is_the_question_not_the_abstention() -> None:
+    history = [*HISTORY, Turn(role="user", content="What did the SCO decide about tariffs?"),
+               Turn(role="assistant", content="The article does not say: I found no passage in it that answers "
+                                              "this question.")]
+    resolved = resolve("and what about its members?", history)
+    assert resolved.context == "What did the SCO decide about tariffs?"  # the turn it refers to, the latest
+    assert "does not say" not in resolved.standalone and "regional forum" not in resolved.standalone
