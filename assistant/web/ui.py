@@ -16,7 +16,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, QuestionError
 from assistant.types import Answer
 from assistant.web.backend import MAX_TOP_K, ChatBackend, CorpusInfo
 from assistant.web.feedback import FeedbackLog, rating_of
@@ -114,7 +114,7 @@ def _kept_question(question: str) -> str:
 
 def _shown_question(question: str) -> str:
     question = _kept_question(question)
-    return render_question(question) if question.strip() else '<em class="empty-question">(empty question)</em>'
+    return render_question(question)
 
 
 def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> gr.Blocks:
@@ -125,12 +125,15 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
         state = state or new_state()
         question = question or ""
         turns, messages = state["turns"], state["messages"]
+        if not question.strip():  # an empty submit adds no turn
+            yield gr.update(), messages, gr.update(), state
+            return
         messages.append({"role": "user", "content": _shown_question(question)})
         messages.append({"role": "assistant", "content": PENDING})
         previous_panel = render_sources(_answered(turns))
         yield "", messages, PENDING_PANEL, state
         turn_no = len(turns) + 1
-        answer, shown, last_frame, notice = None, "", 0.0, None
+        answer, shown, last_frame, notice, refused = None, "", 0.0, None, False
         history = backend.limits.recent(_history(turns))  # a long chat sends its latest turns
         try:
             for item in backend.stream(question, history, int(top_k) if top_k else None,
@@ -148,15 +151,15 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
             if answer is None:
                 raise RuntimeError("the answer stream ended without an answer")
         except AssistantError as exc:
-            notice = str(exc)
+            notice, refused = str(exc), isinstance(exc, QuestionError)
         except Exception:  # never a stack trace in the chat
             log.exception("answering %r failed", _kept_question(question))
             notice = INTERNAL_ERROR
         if notice is not None or answer is None:
             turns.append({"question": _kept_question(question), "answer": None, "notice": notice})
             messages[-1] = {"role": "assistant", "content": render_notice(notice or INTERNAL_ERROR)}
-            yield "", messages, previous_panel, state
-            return
+            yield (question if refused else ""), messages, previous_panel, state  # a refused question stays
+            return                                                                # in the box, to be trimmed
         content = render_answer(answer.answer, answer.citations, turn_no, answer.short_answer)
         if getattr(answer, "notice", None):
             content += render_notice(answer.notice)
