@@ -10,8 +10,10 @@ call, so it costs one dictionary lookup when unset. Format: ``POINT[#N][@SECONDS
 - ``write:sentences@0.05`` arms a timer at that point and kills 50 ms later, in the middle of the
   native write that follows.
 
-Points: ``split``, ``embed``, ``embed:saved``, ``write:passages``, ``write:sentences``,
-``written``, ``commit``, ``committed``, ``cleanup``.
+Points, in order: ``split`` (corpus read and split), ``embed`` (after each embedding batch is saved),
+``write:passages`` and ``write:sentences`` (before each write batch of that collection), ``written``
+(both collections written, not committed), ``committed`` (right after the commit) and ``cleanup``
+(before each leftover collection is dropped).
 """
 
 from __future__ import annotations
