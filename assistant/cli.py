@@ -1,4 +1,4 @@
-"""The ``assistant`` command: ingest, ask, eval, eval-compare."""
+"""The ``assistant`` command: ingest, text, documents, ask, eval, eval-compare."""
 
 from __future__ import annotations
 
@@ -47,12 +47,61 @@ def _progress_factory(description: str) -> Callable[[int], Callable[[int], None]
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """Index the corpus folder."""
+    """Index the corpus folder (with ``--url``: fetch a page into it first)."""
     from assistant.ingest import ingest
 
+    if args.url:
+        return _ingest_url(args)
     report = ingest(_settings(args), rebuild=args.rebuild, progress=_progress_factory("embedding"),
                     on_wait=lambda message: print(message, file=sys.stderr, flush=True))
     print(report.summary())
+    return 0
+
+
+def _ingest_url(args: argparse.Namespace) -> int:
+    from assistant.fetch import fetch, name_for
+    from assistant.library import add_document
+
+    settings = _settings(args)
+    fetched = fetch(args.url, settings)
+    name = args.name or name_for(fetched.url, fetched.suffix)
+    added = add_document(settings, name, fetched.data, url=fetched.url, replace=args.replace,
+                         on_wait=lambda message: print(message, file=sys.stderr, flush=True))
+    print(f"{'replaced' if added.replaced else 'added'} {added.name} from {fetched.url}: {added.passages} passages, "
+          f"{added.sentences} sentences")
+    print(added.report.summary())
+    return 0
+
+
+def cmd_text(args: argparse.Namespace) -> int:
+    """Print the exact text document DOC was indexed with (citations' offsets index it)."""
+    from assistant.document_store import DocumentStore
+
+    text = DocumentStore(_settings(args).index_dir).document(args.doc).text
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
+    return 0
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    """List the indexed documents with their metadata and counts (``--json``: one object per line)."""
+    from assistant.document_store import DocumentStore
+
+    store = DocumentStore(_settings(args).index_dir)
+    catalog = store.catalog()
+    if not catalog:
+        raise AssistantError("no documents in the index: run 'assistant ingest' first")
+    for name, entry in catalog.items():
+        record = store.record(name)
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False))
+            continue
+        details = " · ".join(x for x in (record["author"], record["date"], record["url"]) if x)
+        pages = f", {record['pages']} pages" if record["pages"] else ""
+        print(terminal_safe(f"{name}  [{record['format']}] {record['title']}"
+                            + (f" — {details}" if details else "")
+                            + f"  ({entry.passages} passages, {entry.sentences} sentences{pages})"))
     return 0
 
 
@@ -94,8 +143,9 @@ def _read_history(path: Path | None) -> list[Turn]:
         raise AssistantError(f"cannot read history file {path}: {str(exc).splitlines()[0]}") from exc
 
 
-def format_sources(answer: Answer) -> str:
-    """The numbered sources of an answer and the sentences no valid citation supports, for a terminal."""
+def format_sources(answer: Answer, titles: bool = False) -> str:
+    """The numbered sources of an answer and the sentences no valid citation supports, for a terminal;
+    ``titles``: name each cited document's title too (when the index holds several)."""
     lines = []
     if answer.unsupported:
         lines.append("")
@@ -105,7 +155,10 @@ def format_sources(answer: Answer) -> str:
         lines.append("")
         for c in answer.citations:
             where = f"{c.doc} — {c.section}" if c.section else c.doc
-            lines.append(f"[{c.marker}] {where} (chars {c.start}-{c.end})")
+            if titles and c.title:
+                where = f"“{c.title}” — {where}"
+            page = f"page {c.page}, " if c.page is not None else ""
+            lines.append(f"[{c.marker}] {where} ({page}chars {c.start}-{c.end})")
             lines.append(f"    {c.text}")
     return "\n".join(lines)
 
@@ -202,7 +255,7 @@ def _ask(args: argparse.Namespace) -> int:
     print(flush=True)
     if answer.notice:
         print(f"note: {terminal_safe(answer.notice)}", file=sys.stderr, flush=True)
-    sources = format_sources(answer)
+    sources = format_sources(answer, titles=len(service.retriever.documents) > 1)
     if sources:
         print(terminal_safe(sources))
     return 0
@@ -463,10 +516,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--index", type=Path, help="index folder (default: ASSISTANT_INDEX_DIR or .assistant)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="index every .txt/.md file of the corpus folder")
+    p = sub.add_parser("ingest", help="index every .txt/.md/.html/.pdf/.docx file of the corpus folder")
     p.add_argument("--corpus", type=Path, help="corpus folder (default: ASSISTANT_CORPUS_DIR or corpus)")
     p.add_argument("--rebuild", action="store_true", help="re-embed everything into a fresh index")
+    p.add_argument("--url", help="fetch this http(s) page (HTML or PDF) into the corpus folder, then ingest")
+    p.add_argument("--name", help="with --url: the file name to keep it under (default: from the URL)")
+    p.add_argument("--replace", action="store_true", help="with --url: replace a document of the same name")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("text", help="print the exact text a document was indexed with (citations index it)")
+    p.add_argument("doc", help="document name, as citations give it")
+    p.set_defaults(func=cmd_text)
+
+    p = sub.add_parser("documents", help="list the indexed documents: format, title, author, date, URL, counts")
+    p.add_argument("--json", action="store_true", help="one JSON object per document")
+    p.set_defaults(func=cmd_documents)
 
     p = sub.add_parser("check", help="verify the index: its HNSW files consistent, every collection readable")
     p.set_defaults(func=cmd_check)

@@ -1,5 +1,8 @@
-"""Finding and reading the corpus: every .txt/.md file under a folder, decoded strictly as UTF-8.
+"""Finding and reading the corpus: .txt/.md files decoded strictly as UTF-8, and HTML, PDF and DOCX
+files turned into text by ``assistant.formats``.
 
+The text a document is indexed with (``Document.text``) is what citations' offsets index: for .txt/.md
+the file itself, for the other formats the extracted text, which ingest keeps (``document_store``).
 A file is text only if it decodes as UTF-8 and holds no control character other than tab, line
 feed, carriage return and form feed (a NUL, a bell, an ANSI escape…): anything else is refused with
 the offset of the first offender, since citations quote the file exactly. A file over
@@ -10,30 +13,70 @@ through a symbolic link, is skipped with a warning: it is never read.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from assistant.errors import CorpusError
 
 log = logging.getLogger(__name__)
 
-CORPUS_SUFFIXES = (".txt", ".md")
+TEXT_SUFFIXES = (".txt", ".md")
+CORPUS_SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".pdf", ".docx")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
+class DocumentInfo:
+    """What is known about a document besides its text: its format and, where it has them, its title,
+    author (byline), publication date, source URL, and the offset where each PDF page starts."""
+
+    format: str = "text"  # text | markdown | html | pdf | docx
+    title: str = ""
+    author: str = ""
+    date: str = ""
+    url: str = ""
+    pages: tuple[int, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based PDF page the character at ``offset`` is on (None for other formats)."""
+        return bisect_right(self.pages, offset) if self.pages else None
+
+    def as_dict(self) -> dict:
+        """The fields as JSON-ready values."""
+        return {**asdict(self), "pages": list(self.pages)}
+
+
+@dataclass(frozen=True)
 class Document:
-    """A corpus file: its name relative to the corpus folder and its exact text."""
+    """A corpus document: its name relative to the corpus folder, the exact text it is indexed with,
+    and what is known about it."""
 
     name: str
     text: str
+    info: DocumentInfo = field(default_factory=DocumentInfo)
+
+    @property
+    def markdown(self) -> bool:
+        """Whether ``#`` lines are its headings (Markdown files, and the text made from HTML and DOCX)."""
+        return self.info.format in ("markdown", "html", "docx") or self.name.lower().endswith(".md")
+
+    @property
+    def title(self) -> str:
+        """The title the document declares, else its first line (a headline), without ``#`` marks."""
+        first = next((line.strip().lstrip("#").strip() for line in self.text.splitlines() if line.strip()), "")
+        return self.info.title or first
 
     @property
     def sha256(self) -> str:
-        """Hash of the text, to tell an edited file from an unchanged one."""
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        """Hash of the text (and, for extracted formats, of what is known about it), to tell an edited
+        file from an unchanged one."""
+        data = self.text if self.info.format in ("text", "markdown") else json.dumps(
+            [self.text, self.info.as_dict()], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -61,7 +104,7 @@ def scan_corpus(corpus_dir: Path) -> CorpusScan:
             continue
         files.append(path)
     if not files:
-        raise CorpusError(f"no .txt or .md files in corpus folder {corpus_dir}")
+        raise CorpusError(f"no .txt, .md, .html, .pdf or .docx files in corpus folder {corpus_dir}")
     return CorpusScan(files, skipped)
 
 
@@ -70,9 +113,16 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return scan_corpus(corpus_dir).files
 
 
-def read_document(path: Path, corpus_dir: Path, max_bytes: int | None = None) -> Document:
-    """Read one file without newline translation, so offsets index the file as it is on disk; CorpusError
-    when it is unreadable, over ``max_bytes``, not UTF-8 or not text (see the module docstring)."""
+def source_url_file(path: Path) -> Path:
+    """The file beside a fetched page that records the URL it came from (``page.html`` → ``page.html.url``)."""
+    return path.with_name(path.name + ".url")
+
+
+def read_document(path: Path, corpus_dir: Path, max_bytes: int | None = None,
+                  max_unpacked_bytes: int | None = None) -> Document:
+    """Read one file: .txt/.md without newline translation, so offsets index the file as it is on disk;
+    HTML, PDF and DOCX through ``assistant.formats``. CorpusError when it is unreadable, over ``max_bytes``,
+    not UTF-8 or not text (see the module docstring), or refused by its format's reader."""
     name = path.relative_to(corpus_dir).as_posix()
     try:
         size = path.stat().st_size
@@ -82,6 +132,13 @@ def read_document(path: Path, corpus_dir: Path, max_bytes: int | None = None) ->
         raw = path.read_bytes()
     except OSError as exc:
         raise CorpusError(f"cannot read corpus file {name}: {exc.strerror or exc}") from exc
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        from assistant.formats import extract
+
+        url_file = source_url_file(path)
+        url = url_file.read_text(encoding="utf-8").strip() if url_file.is_file() else ""
+        text, info = extract(name, raw, url=url, max_unpacked_bytes=max_unpacked_bytes)
+        return Document(name=name, text=text, info=info)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -90,7 +147,12 @@ def read_document(path: Path, corpus_dir: Path, max_bytes: int | None = None) ->
     if bad:
         raise CorpusError(f"corpus file {name} is not plain text: control character U+{ord(bad.group()):04X} at "
                           f"offset {bad.start()}")
-    return Document(name=name, text=text)
+    return Document(name=name, text=text, info=DocumentInfo("markdown" if path.suffix.lower() == ".md" else "text"))
+
+
+def control_character(text: str) -> re.Match[str] | None:
+    """The first character of ``text`` a document may not hold (see the module docstring), if any."""
+    return _CONTROL.search(text)
 
 
 def load_corpus(corpus_dir: Path, max_bytes: int | None = None) -> list[Document]:

@@ -1,6 +1,7 @@
 """Ingest: corpus folder → passages and sentences → embeddings → a new committed index generation.
 
-Idempotent: when nothing changed nothing is written; otherwise only new text is embedded and the
+Each document's indexed text is kept beside the index (``document_store``), published after the
+commit. Idempotent: when nothing changed nothing is written; otherwise only new text is embedded and the
 rest is copied from the previous generation. The whole corpus is read and checked before the index
 is touched, so a bad file changes nothing.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.corpus import Document, read_document, scan_corpus
+from assistant.document_store import DocumentStore, Entry
 from assistant.embedding_checkpoint import EmbeddingCheckpoint, text_key
 from assistant.embeddings import (SentenceTransformerEmbeddings, TokenSums, build_embedder, ensure_onnx_export,
                                   vector_label)
@@ -154,17 +156,23 @@ def ingest(settings: Settings, *, rebuild: bool = False, embedder_factory: Embed
     ``embedder_factory``) also writes the ONNX export that ``assistant ask`` embeds questions with, once.
     """
     with index_write_lock(settings, on_wait):
-        return _ingest_locked(settings, rebuild=rebuild, embedder_factory=embedder_factory, progress=progress,
+        return ingest_holding_lock(settings, rebuild=rebuild, embedder_factory=embedder_factory, progress=progress,
                               index=index, export_onnx=export_onnx)
 
 
-def _ingest_locked(settings: Settings, *, rebuild: bool, embedder_factory: EmbedderFactory | None,
+def ingest_holding_lock(settings: Settings, *, rebuild: bool, embedder_factory: EmbedderFactory | None,
                    progress: ProgressFactory | None, index: ChromaIndex | None,
                    export_onnx: bool | None) -> IngestReport:
+    """``ingest`` for a caller that already holds ``index_write_lock`` (an upload writing its file first)."""
     scan = scan_corpus(settings.corpus_dir)
-    docs = [read_document(path, settings.corpus_dir, settings.max_document_bytes) for path in scan.files]
+    docs = [read_document(path, settings.corpus_dir, settings.max_document_bytes, settings.max_unpacked_bytes)
+            for path in scan.files]
     passages, sentences = _split_corpus(docs, settings.passage_max_words)
     checkpoint("split")
+    kept = DocumentStore(settings.index_dir)
+    kept.save(docs)
+    entries = {d.name: Entry(d.sha256, sum(p.doc == d.name for p in passages), sum(s.doc == d.name for s in sentences))
+               for d in docs}
     index = index or open_index(settings, rebuild=rebuild)
     notes = list(scan.skipped)
     if index.moved_aside:
@@ -194,6 +202,7 @@ def _ingest_locked(settings: Settings, *, rebuild: bool, embedder_factory: Embed
             and index.stored_ids(previous.generation, "sentences") == {s.id for s in sentences}):
         EmbeddingCheckpoint.for_settings(settings, embedder_name).clear()  # a crash after the commit left them
         index.drop_other_generations(keep=previous.generation)  # and these
+        kept.publish(entries)
         notes += _export_onnx(settings, None, rebuild) if export else []
         return IngestReport(**report, embedded=0, reused=len(passages) + len(sentences),
                             generation=previous.generation, unchanged=True, notes=tuple(notes))
@@ -215,6 +224,7 @@ def _ingest_locked(settings: Settings, *, rebuild: bool, embedder_factory: Embed
     checkpoint("written")
     index.commit(Manifest(generation, embedder_name, documents))
     checkpoint("committed")
+    kept.publish(entries)
     saved.clear()
     index.drop_other_generations(keep=generation)
     notes += _export_onnx(settings, embedding.model, rebuild) if export else []

@@ -140,7 +140,7 @@ class HybridRetriever(BaseRetriever):
     @staticmethod
     def _typed(passage: Passage, score: float) -> RetrievedPassage:
         return RetrievedPassage(id=passage.id, doc=passage.doc, section=passage.section, start=passage.start,
-                                end=passage.end, text=passage.text, score=round(score, 6))
+                                end=passage.end, text=passage.text, page=passage.page, score=round(score, 6))
 
     def retrieve(self, query: str, k: int | None = None, doc: str | None = None) -> list[RetrievedPassage]:
         """The fused ranking as typed passages (of document ``doc`` only, when given)."""

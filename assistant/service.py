@@ -16,14 +16,15 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from assistant.answerers import Answerer, Draft, build_answerer, stream_draft
 from assistant.embeddings import QueryEncoder, build_query_embedder
-from assistant.errors import QuestionError
+from assistant.document_store import DocumentStore
+from assistant.errors import CorpusError, QuestionError
 from assistant.followup import ResolvedQuestion, resolve
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from assistant.store import IndexReader, open_index
 from assistant.text import CONTROL, check_unicode
 from assistant.trace import with_passages
-from assistant.types import Answer, Turn
+from assistant.types import Answer, Citation, Turn
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -46,6 +47,7 @@ class AssistantService:
         self.settings = settings
         self.retriever = retriever
         self.answerer = answerer
+        self.documents = DocumentStore(settings.index_dir)
         self.chain = self._build_chain()
 
     @classmethod
@@ -110,12 +112,23 @@ class AssistantService:
             raise RuntimeError("the answerer finished without an answer")
         yield self._answer(result, draft, started)
 
-    @staticmethod
-    def _answer(result: dict[str, Any], draft: Draft, started: float) -> Answer:
+    def _cited(self, citations: list[Citation]) -> list[Citation]:
+        """The citations with their document's title and, for a PDF, the page they start on."""
+        out = []
+        for c in citations:
+            try:
+                doc = self.documents.document(c.doc)
+            except CorpusError:  # an index built before documents were kept
+                out.append(c)
+                continue
+            out.append(c.model_copy(update={"title": doc.title or None, "page": doc.info.page_at(c.start)}))
+        return out
+
+    def _answer(self, result: dict[str, Any], draft: Draft, started: float) -> Answer:
         text: str = result["question"]
         resolved: ResolvedQuestion = result["resolved"]
         return Answer(
-            question=text, answer=draft.answer, abstained=draft.abstained, citations=draft.citations,
+            question=text, answer=draft.answer, abstained=draft.abstained, citations=self._cited(draft.citations),
             retrieved=result["evidence"].passages,
             standalone_question=resolved.standalone if resolved.standalone != text else None,
             latency_ms=round((time.perf_counter() - started) * 1000, 2),

@@ -15,7 +15,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
 
-    corpus_dir: Path = Field(Path("corpus"), description="Folder of .txt/.md articles to index.")
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of the articles to index (.txt, .md, .html, .pdf, .docx).")
     index_dir: Path = Field(Path(".assistant"), description="Where the persistent Chroma index lives.")
     collection_prefix: str = Field("assistant", min_length=3, description="Prefix of Chroma collection names.")
     chroma_url: str | None = Field(
@@ -32,8 +32,13 @@ class Settings(BaseSettings):
 
     passage_max_words: int = Field(120, ge=20, description="Longest passage, in words, before a paragraph is split.")
     max_document_bytes: int = Field(
-        5_000_000, ge=1, description="Largest corpus file ingest accepts, in bytes (a larger one is refused with "
-        "one line; about 5 MB of text is a long book).")
+        5_000_000, ge=1, description="Largest corpus file ingest, an upload or a fetched URL may be, in bytes (a "
+        "larger one is refused with one line; about 5 MB of text is a long book).")
+    max_unpacked_bytes: int = Field(
+        50_000_000, ge=1, description="Most bytes a Word (.docx) file may unpack to; more is refused as a zip bomb "
+        "before anything is unpacked.")
+    fetch_timeout_s: float = Field(
+        20.0, gt=0, description="Longest wait for 'assistant ingest --url' to connect and for each read of the page.")
     index_lock_timeout_s: float = Field(
         600.0, ge=0, description="How long an ingest waits for another one to finish writing the index before "
         "giving up (changing nothing).")

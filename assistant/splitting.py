@@ -1,10 +1,10 @@
 """Splitting a document into sections, passages and sentences, keeping exact character offsets.
 
 Every span produced here satisfies ``span.text == document.text[span.start:span.end]``.
-Headings are Markdown ``#`` lines, or in plain text short lines with no closing punctuation
+Headings are Markdown ``#`` lines (in .md files and the text made from HTML and DOCX), or in plain text short lines with no closing punctuation
 that stand alone on their line (as news headlines and sub-heads do). Paragraphs are lines that
 end a sentence, or blocks separated by blank lines; a paragraph longer than ``max_words`` is cut
-into runs of whole sentences. No passage crosses a section.
+into runs of whole sentences. No passage crosses a section. A PDF's spans carry the page they start on.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class _Paragraph:
 
 def _paragraphs(doc: Document) -> Iterator[_Paragraph]:
     """Body paragraphs of a document with the heading of the section each belongs to."""
-    markdown = doc.name.lower().endswith(".md")
+    markdown = doc.markdown
     section = ""
     block: list[_Line] = []
 
@@ -151,12 +151,12 @@ def split_document(doc: Document, max_words: int = 120) -> tuple[list[Passage], 
             text = doc.text[p_start:p_end]
             passage = Passage(
                 id=_stable_id(doc.name, text, seen), doc=doc.name, section=para.section,
-                start=p_start, end=p_end, text=text, position=len(passages),
+                start=p_start, end=p_end, text=text, position=len(passages), page=doc.info.page_at(p_start),
             )
             passages.append(passage)
             for i, (s, e) in enumerate(x for x in spans if p_start <= x[0] and x[1] <= p_end):
                 sentences.append(Sentence(
                     id=f"{passage.id}:{i}", passage_id=passage.id, doc=doc.name, section=para.section,
-                    start=s, end=e, text=doc.text[s:e], position=len(sentences),
+                    start=s, end=e, text=doc.text[s:e], position=len(sentences), page=doc.info.page_at(s),
                 ))
     return passages, sentences

@@ -56,6 +56,8 @@ class Manifest:
 def _span_metadata(span: Passage | Sentence) -> dict[str, str | int]:
     """What a row stores beside its vector; a sentence's text and section come from its passage."""
     meta: dict[str, str | int] = {"doc": span.doc, "start": span.start, "end": span.end, "position": span.position}
+    if span.page is not None:
+        meta["page"] = span.page
     if isinstance(span, Sentence):
         meta["passage_id"] = span.passage_id
     else:
@@ -400,7 +402,7 @@ class IndexReader:
         got = self._call("reading the passages", lambda: self._passages.get(include=["documents", "metadatas"]))
         passages = [
             Passage(id=i, text=t, doc=m["doc"], section=m["section"], start=m["start"], end=m["end"],
-                    position=m["position"])
+                    position=m["position"], page=m.get("page"))
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
         return sorted(passages, key=lambda p: (p.doc, p.position))
@@ -444,7 +446,7 @@ class IndexReader:
             start, end = int(meta["start"]), int(meta["end"])
             sentences.append(Sentence(id=sentence_id, text=passage.text[start - passage.start:end - passage.start],
                                       doc=passage.doc, section=passage.section, start=start, end=end,
-                                      position=meta["position"], passage_id=passage.id))
+                                      position=meta["position"], passage_id=passage.id, page=meta.get("page")))
         vectors = np.asarray([r[2] for r in rows], dtype=np.float32).reshape(len(rows), -1)
         return sentences, vectors
 

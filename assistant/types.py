@@ -8,13 +8,14 @@ from assistant.trace import Trace
 
 
 class Span(BaseModel):
-    """A piece of a corpus file: ``text == file_text[start:end]``."""
+    """A piece of a corpus document: ``text == document_text[start:end]`` (``assistant text DOC``)."""
 
     doc: str = Field(description="File name relative to the corpus folder.")
     section: str = Field(description="Heading of the section the span sits in ('' when none).")
     start: int
     end: int
     text: str
+    page: int | None = Field(default=None, description="The PDF page the span starts on (None for other formats).")
 
 
 class Passage(Span):
@@ -43,6 +44,7 @@ class Citation(Span):
     """A numbered citation; ``marker`` is the number shown as ``[n]`` in the answer."""
 
     marker: int
+    title: str | None = Field(default=None, description="Title of the cited document, when it has one.")
 
 
 class Turn(BaseModel):

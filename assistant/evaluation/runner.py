@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.corpus import read_document
+from assistant.document_store import DocumentStore
 from assistant.errors import CorpusError
 from assistant.evaluation.dataset import QAItem
 from assistant.evaluation.metrics import aggregate_by_type, outcome, score_answer, strip_markers
@@ -29,7 +30,7 @@ from assistant.types import Answer, Turn
 if TYPE_CHECKING:
     from assistant.evaluation.gates import BarResult
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Version of the ``results.jsonl`` and ``metrics.json`` layouts (README: "Run folder fields"); a change
 of their fields changes it, and tests/evaluation/test_schema.py pins them."""
 
@@ -57,11 +58,15 @@ class EvalRun:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def corpus_reader(corpus_dir: Path) -> Callable[[str], str | None]:
-    """Text of a corpus file by its name (None when unreadable), read once."""
+def corpus_reader(corpus_dir: Path, index_dir: Path | None = None) -> Callable[[str], str | None]:
+    """Text of a document by its name (None when unreadable), read once: the text it was indexed with
+    (``assistant text DOC``, kept under ``index_dir``), or the corpus file for an index that kept none."""
+    kept = DocumentStore(index_dir) if index_dir is not None else None
 
     @lru_cache(maxsize=None)
     def text(name: str) -> str | None:
+        if kept is not None and kept.catalog():
+            return kept.text(name)
         try:
             return read_document(corpus_dir / name, corpus_dir).text
         except CorpusError:
@@ -93,7 +98,8 @@ def run_eval(service: Asker, items: Sequence[QAItem], *, workers: int = 1,
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
-    corpus_text = corpus_text or corpus_reader(Path(service.settings.corpus_dir))
+    index_dir = getattr(service.settings, "index_dir", None)
+    corpus_text = corpus_text or corpus_reader(Path(service.settings.corpus_dir), index_dir and Path(index_dir))
     results: list[tuple[Answer, str | None] | None] = [None] * len(items)
     started = time.perf_counter()
     if workers == 1:

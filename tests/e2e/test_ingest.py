@@ -89,7 +89,7 @@ def test_an_empty_or_missing_corpus_fails_and_changes_nothing(settings: Settings
     with pytest.raises(CorpusError, match="not found"):
         ingest(settings, embedder_factory=lambda: minilm)
     settings.corpus_dir.mkdir()
-    with pytest.raises(CorpusError, match="no .txt or .md files"):
+    with pytest.raises(CorpusError, match="no .txt, .md, .html, .pdf or .docx files"):
         ingest(settings, embedder_factory=lambda: minilm)
     assert _state(settings) == before
 

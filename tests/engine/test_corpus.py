@@ -14,7 +14,7 @@ def test_reads_txt_and_md_recursively_in_order(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "b.txt").write_text("B", encoding="utf-8")
     (tmp_path / "sub" / "a.md").write_text("A", encoding="utf-8")
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF")
+    (tmp_path / "notes.odt").write_bytes(b"PK")  # a format the assistant does not read is left alone
     assert [d.name for d in load_corpus(tmp_path)] == ["b.txt", "sub/a.md"]
 
 
@@ -25,7 +25,7 @@ def test_text_is_kept_byte_for_byte(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("setup", "message"), [
     (lambda p: None, "corpus folder not found"),
-    (lambda p: p.mkdir(), "no .txt or .md files"),
+    (lambda p: p.mkdir(), "no .txt, .md, .html, .pdf or .docx files"),
     (lambda p: (p.mkdir(), (p / "x.txt").write_bytes(b"caf\xe9")), "not valid UTF-8"),
     (lambda p: p.write_text("x"), "not a folder"),
 ])

@@ -23,8 +23,8 @@ RESULT_FIELDS = {
     "standalone_question", "unsupported", "short_answer", "notice", "trace", "type", "gold", "outcome", "scores",
 }
 GOLD_FIELDS = {"answerable", "answers", "evidence"}
-CITATION_FIELDS = {"marker", "doc", "section", "start", "end", "text"}
-RETRIEVED_FIELDS = {"id", "doc", "section", "start", "end", "text", "score"}
+CITATION_FIELDS = {"marker", "doc", "section", "start", "end", "text", "page", "title"}
+RETRIEVED_FIELDS = {"id", "doc", "section", "start", "end", "text", "page", "score"}
 TRACE_FIELDS = {"answered", "check", "reason", "value", "threshold", "passages", "candidates"}
 PASSAGE_TRACE_FIELDS = {"id", "doc", "section", "dense", "sentence", "lexical", "fused", "score"}
 CANDIDATE_FIELDS = {"id", "doc", "start", "end", "text", "score", "probability", "allowed", "chosen", "features"}
@@ -37,8 +37,8 @@ OVERALL_METRICS = {
 }
 
 
-def test_schema_version_is_1() -> None:
-    assert SCHEMA_VERSION == 1
+def test_schema_version_is_2() -> None:
+    assert SCHEMA_VERSION == 2  # 2: citations and retrieved passages carry the PDF page, citations the title
 
 
 def test_trace_models_are_pinned() -> None:
@@ -70,5 +70,5 @@ def test_a_run_from_a_newer_schema_is_refused_in_one_line(corpus_dir: Path, tmp_
               reports=False)
     path = tmp_path / "run" / "metrics.json"
     path.write_text(json.dumps({**json.loads(path.read_text()), "schema_version": SCHEMA_VERSION + 1}))
-    with pytest.raises(DatasetError, match="schema_version 2; this assistant reads up to 1"):
+    with pytest.raises(DatasetError, match="schema_version 3; this assistant reads up to 2"):
         load_run(tmp_path / "run")
