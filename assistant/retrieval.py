@@ -105,6 +105,11 @@ class HybridRetriever(BaseRetriever):
             raise DocumentFilterError(f"no document named {asked!r} in the index (it holds {shown})")
         return name
 
+    def follow(self) -> None:
+        """Move to the generation an ingest committed since (an upload, a removal), reloading passages and BM25."""
+        self.reader.follow()
+        self._sync()
+
     def _sync(self) -> None:
         """Reload passages and BM25 when the reader has moved to another generation."""
         if self._generation is None or self._generation == self.reader.generation:

@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant.answerers import build_answerer
 from assistant.corpus import load_corpus
+from assistant.document_store import DocumentStore
 from assistant.errors import AssistantError, QuestionError
 from assistant.service import AssistantService
 from assistant.types import Answer, Turn
@@ -47,21 +48,26 @@ class CorpusInfo:
 
 
 def describe_corpus(service: AssistantService) -> CorpusInfo:
-    """Title after the article's headline (or the number of articles), a line, and examples."""
+    """Title after the article's title or headline (or the number of articles), a line with its byline, date
+    and URL when it has them, and examples."""
     settings = service.settings
     try:
-        documents = load_corpus(settings.corpus_dir)
+        kept = DocumentStore(settings.index_dir)
+        documents = [kept.document(name) for name in kept.catalog()] or load_corpus(settings.corpus_dir)
     except AssistantError:
         documents = []
     names = sorted({p.doc for p in service.retriever.passages.values()}) or [d.name for d in documents]
+    byline = ""
     if len(documents) == 1:
-        headline = next((line.strip() for line in documents[0].text.splitlines() if line.strip()), "")
-        title = headline or documents[0].name
+        title = documents[0].title or documents[0].name
+        info = documents[0].info
+        byline = " · ".join(x for x in (f"By {info.author}" if info.author else "", info.date, info.url) if x)
     else:
         title = f"{len(names)} articles" if names else "the article corpus"
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    description = (f"Answers only from {shown or 'the indexed articles'}, quoting and citing the sentences "
-                   "it relies on; when the text does not say, it says so.")
+    description = (f"{byline}. " if byline else "") + (
+        f"Answers only from {shown or 'the indexed articles'}, quoting and citing the sentences "
+        "it relies on; when the text does not say, it says so.")
     examples: list[str] = []
     for name in names:
         examples.extend(SHIPPED_EXAMPLES.get(name, []))
@@ -103,6 +109,10 @@ class ChatBackend:
     def documents(self) -> list[str]:
         """Names of the indexed documents."""
         return sorted({p.doc for p in self.service.retriever.passages.values()})
+
+    def follow(self, _changed: str = "") -> None:
+        """Answer from the index generation an upload or a removal has just committed."""
+        self.service.retriever.follow()
 
     def _service_for(self, top_k: int | None, mode: str | None) -> AssistantService:
         base = self.service

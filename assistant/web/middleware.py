@@ -7,7 +7,8 @@
 * ``SameOriginWrites`` refuses (403) a request that changes something (POST, PUT…) sent by a page of
   another origin: a form or upload posted from a foreign site never reaches the app.
 * ``BodyLimit`` answers 413 as soon as a body is known to exceed the cap (its Content-Length, or the
-  bytes received so far when it is chunked) and closes the connection, without reading the rest.
+  bytes received so far when it is chunked) and closes the connection, without reading the rest. The
+  document upload route (``POST /api/documents``) has its own, larger cap: one document and its form.
 """
 
 from __future__ import annotations
@@ -108,11 +109,15 @@ class SameOriginWrites:
 
 
 class BodyLimit:
-    """413 (and the connection closed) for a request body over ``max_bytes``; the app gets the body replayed."""
+    """413 (and the connection closed) for a request body over ``max_bytes``; the app gets the body replayed.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    ``routes`` raise the cap for given paths (the document upload route takes a whole document).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, routes: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.routes = routes or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -123,8 +128,9 @@ class BodyLimit:
         if length is None and "transfer-encoding" not in headers:
             await self.app(scope, receive, send)
             return
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await self._too_large(scope, receive, send)
+        cap = self.routes.get(scope.get("path", ""), self.max_bytes)
+        if length is not None and (not length.isdigit() or int(length) > cap):
+            await self._too_large(scope, receive, send, cap)
             return
         chunks: list[bytes] = []
         size, more = 0, True
@@ -134,15 +140,15 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await self._too_large(scope, receive, send)
+            if size > cap:
+                await self._too_large(scope, receive, send, cap)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
         await self.app(scope, _replay(b"".join(chunks), receive), send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse({"error": f"request body over {self.max_bytes} bytes"}, status_code=413,
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, cap: int) -> None:
+        response = JSONResponse({"error": f"request body over {cap} bytes"}, status_code=413,
                                 headers={"Connection": "close"})
         await response(scope, receive, send)
 

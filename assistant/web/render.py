@@ -125,12 +125,15 @@ def _answer_sources(answer: Answer, turn: int) -> str:
     for card in source_cards(answer):
         markers = " ".join(f"[{c.marker}]" for c in card.citations)
         heading = escape_text(card.section) if card.section else "<em>(no section heading)</em>"
+        first = card.citations[0]
+        title = f'<span class="source-title">{escape_text(first.title)}</span> · ' if first.title else ""
+        page = f"page {first.page}, " if first.page is not None else ""
         parts.append(
             f'<div class="source-card">'
-            f'<div class="source-head"><span class="source-markers">{markers}</span> '
+            f'<div class="source-head"><span class="source-markers">{markers}</span> {title}'
             f'<span class="source-doc">{escape_text(card.doc)}</span> · '
             f'<span class="source-section">{heading}</span> '
-            f'<span class="source-offsets">(chars {card.start}–{card.end})</span></div>'
+            f'<span class="source-offsets">({page}chars {card.start}–{card.end})</span></div>'
             f'<div class="source-text">{highlight(card, turn)}</div></div>'
         )
     return "".join(parts)

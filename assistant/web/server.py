@@ -16,9 +16,10 @@ from assistant.errors import AssistantError
 from assistant.settings import Settings, get_settings
 
 if TYPE_CHECKING:
+    from assistant.ingest import EmbedderFactory
     from assistant.web.throttle import FailedSignIns
 
-MAX_UPLOAD_BYTES = 0  # the chat takes no files: Gradio's upload route refuses any
+MAX_UPLOAD_BYTES = 0  # Gradio's upload route refuses any file: documents come through /api/documents
 
 
 def credentials(settings: Settings) -> tuple[str, str] | None:
@@ -29,12 +30,13 @@ def credentials(settings: Settings) -> tuple[str, str] | None:
 
 
 def create_app(service, settings: Settings | None = None,  # noqa: ANN001, ANN201
-               sign_ins: FailedSignIns | None = None):
+               sign_ins: FailedSignIns | None = None, embedder_factory: EmbedderFactory | None = None):
     """The FastAPI app serving the chat at ``/`` and the JSON API at ``/api/ask``.
 
     ``service`` is an ``AssistantService`` built by the caller; ``settings`` (default: the
     service's) give the feedback file, basic auth and the web limits; ``sign_ins`` (a
-    ``FailedSignIns``, default: from the settings) counts failed sign-ins.
+    ``FailedSignIns``, default: from the settings) counts failed sign-ins. ``embedder_factory``
+    (default: the settings' model, loaded on the first upload) embeds uploaded documents.
 
     Every response carries the security headers; cross-origin writes are refused and no origin gets
     credentialed CORS (the parent's CORSMiddleware replaces Gradio's, which echoes localhost origins
@@ -48,6 +50,7 @@ def create_app(service, settings: Settings | None = None,  # noqa: ANN001, ANN20
     from fastapi.responses import JSONResponse
 
     from assistant.web.api import add_api_routes
+    from assistant.web.documents_api import add_document_routes, shared_embedder, upload_body_limit
     from assistant.web.backend import ChatBackend, describe_corpus
     from assistant.web.feedback import FeedbackLog
     from assistant.web.limits import InputLimits
@@ -61,13 +64,15 @@ def create_app(service, settings: Settings | None = None,  # noqa: ANN001, ANN20
     auth = credentials(settings)
     app = FastAPI(title=f"Assistant: {info.title}", docs_url=None, redoc_url=None, openapi_url=None)
     # Added innermost first: a request meets SecurityHeaders, SameOriginWrites, CORS, the throttle, the cap.
-    app.add_middleware(BodyLimit, max_bytes=settings.web_max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.web_max_body_bytes,
+                       routes={"/api/documents": upload_body_limit(settings)})
     app.add_middleware(SignInThrottle, failures=FailedSignIns.from_settings(settings) if sign_ins is None else sign_ins)
     app.add_middleware(CORSMiddleware, allow_origins=settings.web_trusted_origins, allow_methods=["GET", "POST"],
                        allow_headers=["content-type"], allow_credentials=False)
     app.add_middleware(SameOriginWrites, trusted=settings.web_trusted_origins)
     app.add_middleware(SecurityHeaders)
     add_api_routes(app, backend, auth)
+    add_document_routes(app, settings, auth, embedder_factory or shared_embedder(settings), backend.follow)
     if auth:
 
         async def no_manifest(_: Request) -> JSONResponse:

@@ -19,6 +19,7 @@ import gradio as gr
 from assistant.errors import AssistantError, QuestionError
 from assistant.types import Answer
 from assistant.web.backend import MAX_TOP_K, ChatBackend, CorpusInfo
+from assistant.web.documents_panel import mount_documents_panel
 from assistant.web.feedback import FeedbackLog, rating_of
 from assistant.text import printable
 from assistant.web.render import (
@@ -223,6 +224,7 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
                     documents = backend.documents
                     doc = gr.Dropdown([ALL_DOCUMENTS, *documents], value=ALL_DOCUMENTS, label="Answer from",
                                       elem_id="document", visible=len(documents) > 1, allow_custom_value=True)
+                mount_documents_panel(backend, doc, ALL_DOCUMENTS)
             with gr.Column(scale=2, elem_id="sources-col"):
                 gr.HTML("<h2 id='sources-title'>Sources</h2>", js_on_load=None)
                 sources = gr.HTML(EMPTY_PANEL, elem_id="sources", js_on_load=None)

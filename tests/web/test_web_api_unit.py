@@ -41,7 +41,7 @@ def test_answer_is_the_structured_answer() -> None:
                                       "top_k": 3, "doc": "a.txt"})
     assert r.status_code == 200
     assert r.json()["citations"][0] == {"doc": "a.txt", "section": "", "start": 0, "end": 4, "text": "Text",
-                                        "marker": 1}
+                                        "marker": 1, "page": None, "title": None}
     assert set(r.json()) == set(Answer.model_fields)
     assert backend.calls == [("What?", [Turn(role="user", content="hi")], 3, "a.txt")]
 
