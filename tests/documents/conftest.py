@@ -8,22 +8,7 @@ import pytest
 
 from assistant.settings import Settings
 
-from .pages import minimal_pdf, news_page, word_document
-
-PDF_PAGES = [["CITY BUDGET REPORT", "The city council approved a budget of 12 million euros for",
-              "new bicycle lanes on Monday.", "Mayor Anna Berg said the work starts in May."],
-             ["SCHOOLS", "Three new schools will open in the autumn of next year, the council said."]]
-LIBRARY = {"Background": ["The central library closed in 2023 for a renovation costing 8 million euros."],
-           "Reopening": ["The library will reopen on 1 June with a new children's wing."]}
-
-
-def write_corpus(folder: Path) -> None:
-    """harbour.html, report.pdf and library.docx."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "harbour.html").write_text(news_page(), encoding="utf-8")
-    (folder / "report.pdf").write_bytes(minimal_pdf(PDF_PAGES, title="City budget report", author="Press office"))
-    (folder / "library.docx").write_bytes(word_document("Library renovation", "Jon Park", LIBRARY))
-
+from .pages import write_corpus
 
 @pytest.fixture(scope="session")
 def formats_settings(tmp_path_factory: pytest.TempPathFactory, minilm) -> Settings:  # noqa: ANN001

@@ -8,6 +8,7 @@ sub-headed paragraphs. ``BOILERPLATE`` are phrases that must never reach the ind
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 BOILERPLATE = ("newsletter", "£4.99", "cookies", "Most read", "All rights reserved", "trackPageview",
                "Celebrity chef", "Sign in")
@@ -144,3 +145,18 @@ def word_document(title: str, author: str, sections: dict[str, list[str]]) -> by
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+PDF_PAGES = [["CITY BUDGET REPORT", "The city council approved a budget of 12 million euros for",
+              "new bicycle lanes on Monday.", "Mayor Anna Berg said the work starts in May."],
+             ["SCHOOLS", "Three new schools will open in the autumn of next year, the council said."]]
+LIBRARY = {"Background": ["The central library closed in 2023 for a renovation costing 8 million euros."],
+           "Reopening": ["The library will reopen on 1 June with a new children's wing."]}
+
+
+def write_corpus(folder: Path) -> None:
+    """harbour.html, report.pdf and library.docx."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "harbour.html").write_text(news_page(), encoding="utf-8")
+    (folder / "report.pdf").write_bytes(minimal_pdf(PDF_PAGES, title="City budget report", author="Press office"))
+    (folder / "library.docx").write_bytes(word_document("Library renovation", "Jon Park", LIBRARY))

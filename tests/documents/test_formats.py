@@ -19,12 +19,7 @@ from assistant.library import add_document, check_name, read_upload
 from assistant.settings import Settings
 from assistant.splitting import split_document
 
-from .pages import (BOILERPLATE, encrypted_pdf, image_only_pdf, minimal_pdf, news_page, word_document)
-
-PDF_PAGES = [["CITY BUDGET REPORT", "The city council approved a budget of 12 million euros for",
-              "new bicycle lanes on Monday.", "Mayor Anna Berg said the work starts in May."],
-             ["SCHOOLS", "Three new schools will open in the autumn of next year, the council said."]]
-
+from .pages import PDF_PAGES, BOILERPLATE, encrypted_pdf, image_only_pdf, minimal_pdf, news_page, word_document
 
 def _settings(tmp_path: Path, **extra) -> Settings:  # noqa: ANN003
     return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", **extra)
