@@ -125,3 +125,16 @@ def test_a_corpus_with_a_refused_file_fails_ingest_as_a_whole(tmp_path: Path) ->
     (tmp_path / "scan.pdf").write_bytes(image_only_pdf())
     with pytest.raises(CorpusError, match="no text layer"):
         read_document(tmp_path / "scan.pdf", tmp_path)
+
+
+def test_an_upload_waits_for_the_write_lock_and_gives_up_changing_nothing(tmp_path: Path) -> None:
+    from assistant.errors import IndexBusyError
+    from assistant.index_lock import index_write_lock
+
+    settings = _settings(tmp_path, index_lock_timeout_s=0)
+    heard: list[str] = []
+    with index_write_lock(settings):  # an `assistant ingest` writing the index
+        with pytest.raises(IndexBusyError, match="nothing was changed"):
+            add_document(settings, "notes.txt", b"The ferry leaves at noon.\n", on_wait=heard.append)
+    assert heard and "another ingest is writing the index" in heard[0]
+    assert not (settings.corpus_dir / "notes.txt").exists()
