@@ -155,6 +155,11 @@ def control_character(text: str) -> re.Match[str] | None:
     return _CONTROL.search(text)
 
 
+def without_control_characters(text: str) -> str:
+    """``text`` with each character a document may not hold replaced by a space (for extracted text)."""
+    return _CONTROL.sub(" ", text)
+
+
 def load_corpus(corpus_dir: Path, max_bytes: int | None = None) -> list[Document]:
     """Every document of the corpus; fails as a whole on the first unreadable file."""
     return [read_document(path, corpus_dir, max_bytes) for path in corpus_files(corpus_dir)]

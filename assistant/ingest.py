@@ -8,6 +8,7 @@ is touched, so a bad file changes nothing.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,10 +170,10 @@ def ingest_holding_lock(settings: Settings, *, rebuild: bool, embedder_factory: 
             for path in scan.files]
     passages, sentences = _split_corpus(docs, settings.passage_max_words)
     checkpoint("split")
-    kept = DocumentStore(settings.index_dir)
-    kept.save(docs)
-    entries = {d.name: Entry(d.sha256, sum(p.doc == d.name for p in passages), sum(s.doc == d.name for s in sentences))
-               for d in docs}
+    kept_texts = DocumentStore(settings.index_dir)
+    kept_texts.save(docs)
+    per_doc = Counter(p.doc for p in passages), Counter(s.doc for s in sentences)
+    entries = {d.name: Entry(d.sha256, per_doc[0][d.name], per_doc[1][d.name]) for d in docs}
     index = index or open_index(settings, rebuild=rebuild)
     notes = list(scan.skipped)
     if index.moved_aside:
@@ -202,7 +203,7 @@ def ingest_holding_lock(settings: Settings, *, rebuild: bool, embedder_factory: 
             and index.stored_ids(previous.generation, "sentences") == {s.id for s in sentences}):
         EmbeddingCheckpoint.for_settings(settings, embedder_name).clear()  # a crash after the commit left them
         index.drop_other_generations(keep=previous.generation)  # and these
-        kept.publish(entries)
+        kept_texts.publish(entries)
         notes += _export_onnx(settings, None, rebuild) if export else []
         return IngestReport(**report, embedded=0, reused=len(passages) + len(sentences),
                             generation=previous.generation, unchanged=True, notes=tuple(notes))
@@ -224,7 +225,7 @@ def ingest_holding_lock(settings: Settings, *, rebuild: bool, embedder_factory: 
     checkpoint("written")
     index.commit(Manifest(generation, embedder_name, documents))
     checkpoint("committed")
-    kept.publish(entries)
+    kept_texts.publish(entries)
     saved.clear()
     index.drop_other_generations(keep=generation)
     notes += _export_onnx(settings, embedding.model, rebuild) if export else []

@@ -12,8 +12,9 @@ The type is judged by the content (``sniff``), and must match the file's suffix:
 
 from __future__ import annotations
 
-from assistant.corpus import DocumentInfo, control_character
-from assistant.errors import CorpusError
+from dataclasses import replace
+
+from assistant.corpus import DocumentInfo, without_control_characters
 from assistant.formats.sniff import DocumentRefused, check_kind
 
 DEFAULT_MAX_UNPACKED_BYTES = 50_000_000
@@ -21,7 +22,8 @@ DEFAULT_MAX_UNPACKED_BYTES = 50_000_000
 
 def extract(name: str, data: bytes, *, url: str = "",
             max_unpacked_bytes: int | None = None) -> tuple[str, DocumentInfo]:
-    """The text and info of file ``name`` holding ``data`` (HTML, PDF or DOCX); DocumentRefused otherwise."""
+    """The text and info of file ``name`` holding ``data`` (HTML, PDF or DOCX), ``url`` being where it was
+    fetched from; DocumentRefused otherwise."""
     kind = check_kind(name, data)
     if kind == "html":
         from assistant.formats.web_page import read_html
@@ -35,13 +37,10 @@ def extract(name: str, data: bytes, *, url: str = "",
         from assistant.formats.word import read_docx
 
         text, info = read_docx(name, data, max_unpacked_bytes or DEFAULT_MAX_UNPACKED_BYTES)
-    bad = control_character(text)
-    if bad:  # the readers clean their text; this is a last guard, so offsets stay printable
-        text = text.replace(bad.group(), " ")
-        bad = control_character(text)
-        if bad:
-            raise DocumentRefused(f"{name}: its text holds control character U+{ord(bad.group()):04X}")
-    return text, info
+    # a PDF's or page's text may hold stray control characters (a NUL in a font's mapping…); the indexed
+    # text must not, as for .txt files, so they become spaces (offsets index the cleaned text)
+    text = without_control_characters(text)
+    return text, replace(info, url=url) if url and not info.url else info
 
 
-__all__ = ["CorpusError", "DocumentRefused", "extract"]
+__all__ = ["DocumentRefused", "extract"]

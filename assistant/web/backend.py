@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.answerers import build_answerer
-from assistant.corpus import load_corpus
+from assistant.corpus import Document, load_corpus
 from assistant.document_store import DocumentStore
 from assistant.errors import AssistantError, QuestionError
 from assistant.service import AssistantService
@@ -53,7 +53,9 @@ def describe_corpus(service: AssistantService) -> CorpusInfo:
     settings = service.settings
     try:
         kept = DocumentStore(settings.index_dir)
-        documents = [kept.document(name) for name in kept.catalog()] or load_corpus(settings.corpus_dir)
+        catalog = list(kept.catalog())
+        documents = ([kept.document(catalog[0])] if len(catalog) == 1 else [Document(n, "") for n in catalog]
+                     ) or load_corpus(settings.corpus_dir)
     except AssistantError:
         documents = []
     names = sorted({p.doc for p in service.retriever.passages.values()}) or [d.name for d in documents]

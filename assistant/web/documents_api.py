@@ -29,7 +29,8 @@ from assistant.errors import AssistantError, CorpusError, IndexBusyError
 from assistant.ingest import EmbedderFactory
 from assistant.library import DocumentExistsError, add_document, check_name, remove_document
 from assistant.settings import Settings
-from assistant.web.api import CHALLENGE, _authorized, _error
+from assistant.web.api import CHALLENGE, _error
+from assistant.web.api import _authorized as basic_auth_ok
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +67,28 @@ def _status(exc: AssistantError) -> int:
     return 400 if isinstance(exc, CorpusError) else 503
 
 
+def signed_in_to_chat(demo, request: Request) -> bool:  # noqa: ANN001 (a mounted gr.Blocks)
+    """Whether ``request`` carries the session cookie of someone signed in to the chat (Gradio's login
+    form sets it; the chat's upload panel sends it), so the panel works when basic auth is on."""
+    server = getattr(demo, "server_app", None)
+    if server is None:
+        return False
+    token = (request.cookies.get(f"access-token-{server.cookie_id}")
+             or request.cookies.get(f"access-token-unsecure-{server.cookie_id}"))
+    return token is not None and token in server.tokens
+
+
 def add_document_routes(app: FastAPI, settings: Settings, credentials: tuple[str, str] | None,
                         embedder_factory: EmbedderFactory | None = None,
-                        on_change: Callable[[str], None] | None = None) -> None:
+                        on_change: Callable[[str], None] | None = None,
+                        signed_in: Callable[[Request], bool] | None = None) -> None:
     """Add the ``/api/documents`` routes; ``on_change(name)`` runs after a document was added or removed
-    (the chat's service follows the new index generation there)."""
+    (the chat's service follows the new index generation there). With ``credentials`` a request needs
+    them as basic auth, or the chat's session (``signed_in``)."""
     kept = DocumentStore(settings.index_dir)
+
+    def _authorized(request: Request, credentials: tuple[str, str] | None) -> bool:
+        return basic_auth_ok(request, credentials) or (signed_in is not None and signed_in(request))
 
     def listing() -> list[dict]:
         return [kept.record(name) for name in kept.catalog()]

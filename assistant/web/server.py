@@ -50,7 +50,7 @@ def create_app(service, settings: Settings | None = None,  # noqa: ANN001, ANN20
     from fastapi.responses import JSONResponse
 
     from assistant.web.api import add_api_routes
-    from assistant.web.documents_api import add_document_routes, shared_embedder, upload_body_limit
+    from assistant.web.documents_api import add_document_routes, shared_embedder, signed_in_to_chat, upload_body_limit
     from assistant.web.backend import ChatBackend, describe_corpus
     from assistant.web.feedback import FeedbackLog
     from assistant.web.limits import InputLimits
@@ -72,7 +72,6 @@ def create_app(service, settings: Settings | None = None,  # noqa: ANN001, ANN20
     app.add_middleware(SameOriginWrites, trusted=settings.web_trusted_origins)
     app.add_middleware(SecurityHeaders)
     add_api_routes(app, backend, auth)
-    add_document_routes(app, settings, auth, embedder_factory or shared_embedder(settings), backend.follow)
     if auth:
 
         async def no_manifest(_: Request) -> JSONResponse:
@@ -81,6 +80,8 @@ def create_app(service, settings: Settings | None = None,  # noqa: ANN001, ANN20
         app.add_route("/manifest.json", no_manifest, include_in_schema=False)
     feedback = FeedbackLog(settings.feedback_file, settings.feedback_max_bytes, settings.feedback_keep)
     demo = build_ui(backend, feedback, info)
+    add_document_routes(app, settings, auth, embedder_factory or shared_embedder(settings), backend.follow,
+                        signed_in=lambda request: signed_in_to_chat(demo, request))
     demo.state_session_capacity = settings.web_max_sessions  # Gradio keeps every input of a session until evicted
     return gr.mount_gradio_app(
         app, demo, path="/", server_name=settings.web_host, server_port=settings.web_port,

@@ -120,6 +120,9 @@ def test_uploads_need_the_sign_in_when_auth_is_on(documents_app: DocumentsApp, m
         assert r.status_code == 401
         assert httpx.get(url + "/api/documents", timeout=10).status_code == 401
         assert httpx.get(url + "/api/documents", auth=("ed", "pw"), timeout=10).status_code == 200
+        with httpx.Client(base_url=url, timeout=10) as chat:  # signed in to the chat: its panel may upload
+            assert chat.post("/login", data={"username": "ed", "password": "pw"}).status_code == 200
+            assert chat.get("/api/documents").status_code == 200
     finally:
         server.should_exit = True
         thread.join(timeout=10)
