@@ -67,15 +67,16 @@ def _status(exc: AssistantError) -> int:
     return 400 if isinstance(exc, CorpusError) else 503
 
 
-def signed_in_to_chat(demo, request: Request) -> bool:  # noqa: ANN001 (a mounted gr.Blocks)
-    """Whether ``request`` carries the session cookie of someone signed in to the chat (Gradio's login
-    form sets it; the chat's upload panel sends it), so the panel works when basic auth is on."""
-    server = getattr(demo, "server_app", None)
-    if server is None:
-        return False
-    token = (request.cookies.get(f"access-token-{server.cookie_id}")
-             or request.cookies.get(f"access-token-unsecure-{server.cookie_id}"))
-    return token is not None and token in server.tokens
+def signed_in_to_chat(request: Request) -> bool:
+    """Whether ``request`` carries the session cookie of someone signed in to the chat mounted on this app
+    (Gradio's login form sets it; the chat's upload panel sends it), so the panel works when basic auth is on."""
+    for route in request.app.routes:
+        server = getattr(route, "app", None)  # the mounted Gradio app keeps its sessions' tokens
+        if hasattr(server, "tokens") and hasattr(server, "cookie_id"):
+            token = (request.cookies.get(f"access-token-{server.cookie_id}")
+                     or request.cookies.get(f"access-token-unsecure-{server.cookie_id}"))
+            return token is not None and token in server.tokens
+    return False
 
 
 def add_document_routes(app: FastAPI, settings: Settings, credentials: tuple[str, str] | None,

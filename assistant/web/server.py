@@ -81,7 +81,7 @@ def create_app(service, settings: Settings | None = None,  # noqa: ANN001, ANN20
     feedback = FeedbackLog(settings.feedback_file, settings.feedback_max_bytes, settings.feedback_keep)
     demo = build_ui(backend, feedback, info)
     add_document_routes(app, settings, auth, embedder_factory or shared_embedder(settings), backend.follow,
-                        signed_in=lambda request: signed_in_to_chat(demo, request))
+                        signed_in=signed_in_to_chat)
     demo.state_session_capacity = settings.web_max_sessions  # Gradio keeps every input of a session until evicted
     return gr.mount_gradio_app(
         app, demo, path="/", server_name=settings.web_host, server_port=settings.web_port,
