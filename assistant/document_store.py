@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.corpus import Document, DocumentInfo
+from assistant.document import Document, DocumentInfo
 from assistant.errors import CorpusError
 
 CATALOG = "catalog.json"

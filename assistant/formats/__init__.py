@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant.corpus import DocumentInfo, without_control_characters
+from assistant.corpus import without_control_characters
+from assistant.document import DocumentInfo
 from assistant.formats.sniff import DocumentRefused, check_kind
 
 DEFAULT_MAX_UNPACKED_BYTES = 50_000_000

@@ -17,7 +17,7 @@ import io
 import logging
 import re
 
-from assistant.corpus import DocumentInfo
+from assistant.document import DocumentInfo
 from assistant.formats.sniff import DocumentRefused
 
 _ENDS = ".!?:\"'”’)"

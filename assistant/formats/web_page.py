@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.corpus import DocumentInfo
+from assistant.document import DocumentInfo
 from assistant.formats.sniff import DocumentRefused
 
 MIN_ARTICLE_WORDS = 20

@@ -14,7 +14,7 @@ import io
 import re
 import zipfile
 
-from assistant.corpus import DocumentInfo
+from assistant.document import DocumentInfo
 from assistant.formats.sniff import DocumentRefused
 
 MAX_RATIO = 200  # a part compressed more than this is treated as a bomb (text compresses ~5-10x)
