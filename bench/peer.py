@@ -107,7 +107,10 @@ def serve(store, port: int) -> None:  # noqa: ANN001
         def log_message(self, *args) -> None:  # noqa: ANN002
             pass
 
-    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 128  # 50 clients connect at once (the default backlog of 5 resets some)
+
+    Server(("127.0.0.1", port), Handler).serve_forever()
 
 
 def main() -> None:
