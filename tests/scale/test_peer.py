@@ -36,6 +36,7 @@ def test_the_source_calls_the_tutorial_classes_with_its_settings(peer) -> None: 
     assert len(_calls("Chroma")) == 2 and len(_calls("HuggingFaceEmbeddings")) == 1
 
 
+@pytest.mark.e2e  # loads sentence-transformers (torch)
 def test_the_real_objects_are_the_tutorial_ones(peer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     from langchain_chroma import Chroma
     from langchain_huggingface import HuggingFaceEmbeddings
