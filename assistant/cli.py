@@ -116,7 +116,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     manifest = index.manifest()
     if manifest is None:
         raise AssistantError("the index is empty: run 'assistant ingest' first")
-    verification = index.verify(manifest.generation)
+    verification = index.verify(manifest.generation, fresh=True)
     try:
         check_or_raise(verification)
         reader = index.reader()

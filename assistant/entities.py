@@ -41,8 +41,23 @@ class Vocabulary:
                 self.acronyms.add(initials.lower())
             self.acronyms.update(t.lower() for t in re.findall(r"\b[A-Z]{2,}\b", text))
         self.words.update(part for word in list(self.words) if "-" in word for part in word.split("-"))
+        self._derive()
+
+    def _derive(self) -> None:
         self.stems = {stem(w) for w in self.words}
         self.prefixes = {w[:n] for w in self.words for n in range(MIN_PREFIX, len(w) + 1)}
+
+    def to_dict(self) -> dict[str, list[str]]:
+        """The words and acronyms (sorted), from which ``from_dict`` rebuilds the same vocabulary."""
+        return {"words": sorted(self.words), "acronyms": sorted(self.acronyms)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, list[str]]) -> Vocabulary:
+        """The vocabulary ``to_dict`` described, without reading the corpus again."""
+        vocabulary = cls(())
+        vocabulary.words, vocabulary.acronyms = set(data["words"]), set(data["acronyms"])
+        vocabulary._derive()
+        return vocabulary
 
     def knows(self, token: str) -> bool:
         """Whether the corpus mentions ``token`` (as a word, a stem, or an acronym)."""

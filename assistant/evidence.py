@@ -27,10 +27,11 @@ class CorpusStatistics:
     never does; ``sections`` lists each document's section headings in reading order.
     """
 
-    def __init__(self, passages: Sequence[Passage], lexical: BM25Index, generation: int | None = None) -> None:
+    def __init__(self, passages: Sequence[Passage], lexical: BM25Index, generation: int | None = None,
+                 vocabulary: Vocabulary | None = None) -> None:
         self.generation = generation
         self.lexical = lexical
-        self.vocabulary = Vocabulary(f"{p.section}\n{p.text}" for p in passages)
+        self.vocabulary = vocabulary if vocabulary is not None else Vocabulary(f"{p.section}\n{p.text}" for p in passages)
         self.sections: dict[str, list[str]] = {}
         for p in sorted(passages, key=lambda p: (p.doc, p.position)):
             headings = self.sections.setdefault(p.doc, [])
@@ -45,7 +46,6 @@ class CorpusStatistics:
     def max_idf(self) -> float:
         """The IDF of a term no passage uses: the largest there is."""
         return self.lexical.max_idf
-
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant import snapshot
 from assistant.corpus import Document, read_document, scan_corpus
 from assistant.document_store import DocumentStore, Entry
 from assistant.embedding_checkpoint import EmbeddingCheckpoint, text_key
 from assistant.embeddings import (SentenceTransformerEmbeddings, TokenSums, build_embedder, ensure_onnx_export,
                                   vector_label)
+from assistant.errors import IndexUnavailableError
 from assistant.faults import checkpoint
 from assistant.segments import check_or_raise
 from assistant.index_lock import index_write_lock
@@ -204,6 +206,7 @@ def ingest_holding_lock(settings: Settings, *, rebuild: bool, embedder_factory: 
         EmbeddingCheckpoint.for_settings(settings, embedder_name).clear()  # a crash after the commit left them
         index.drop_other_generations(keep=previous.generation)  # and these
         kept_texts.publish(entries)
+        notes += _save_snapshot(settings, index, passages)
         notes += _export_onnx(settings, None, rebuild) if export else []
         return IngestReport(**report, embedded=0, reused=len(passages) + len(sentences),
                             generation=previous.generation, unchanged=True, notes=tuple(notes))
@@ -228,9 +231,20 @@ def ingest_holding_lock(settings: Settings, *, rebuild: bool, embedder_factory: 
     kept_texts.publish(entries)
     saved.clear()
     index.drop_other_generations(keep=generation)
+    notes += _save_snapshot(settings, index, passages)
     notes += _export_onnx(settings, embedding.model, rebuild) if export else []
     return IngestReport(**report, embedded=embedding.embedded, reused=embedding.reused,
                         generation=generation, unchanged=False, notes=tuple(notes))
+
+
+def _save_snapshot(settings: Settings, index: ChromaIndex, passages: Sequence[Passage]) -> list[str]:
+    """Save what a start would otherwise rebuild from the committed generation (``assistant.snapshot``), and
+    check its HNSW files once now so that readers find them verified; a failure is a note, not a failed ingest."""
+    try:
+        snapshot.ensure(index.reader(), snapshot.snapshot_root(settings.index_dir), passages)
+    except (OSError, IndexUnavailableError) as exc:
+        return [f"warning: could not save the index snapshot ({exc}); the next start will rebuild it"]
+    return []
 
 
 def _export_onnx(settings: Settings, model: SentenceTransformerEmbeddings | None, rebuild: bool) -> list[str]:

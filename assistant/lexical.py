@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -25,9 +26,29 @@ class BM25Index:
         corpus = [content_terms(f"{p.section} {p.text}") or [""] for p in passages]
         if corpus:
             self._model.index(corpus, show_progress=False)
+        self._count_documents()
+
+    def _count_documents(self) -> None:
         # bm25s keeps a term-major sparse matrix: a term's column holds one entry per passage using it
-        indptr = self._model.scores.get("indptr") if corpus else None
+        indptr = self._model.scores.get("indptr") if self._ids else None
         self._df = np.diff(indptr) if indptr is not None else np.zeros(0, np.int64)
+
+    def save(self, folder: Path) -> None:
+        """Write the index to ``folder`` (bm25s's own format); ``load`` reads it back."""
+        folder.mkdir(parents=True, exist_ok=True)
+        if self._ids:
+            self._model.save(folder, show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, ids: Sequence[str]) -> BM25Index:
+        """The index ``save`` wrote to ``folder``, over the passages ``ids`` (in the order it was built with)."""
+        index = cls.__new__(cls)
+        index._ids = list(ids)
+        index._model = bm25s.BM25.load(folder, show_progress=False) if index._ids else bm25s.BM25()
+        if index._ids and index._model.scores.get("num_docs") != len(index._ids):
+            raise ValueError(f"the BM25 index in {folder} does not hold {len(index._ids)} passages")
+        index._count_documents()
+        return index
 
     @property
     def size(self) -> int:

@@ -10,7 +10,8 @@ statistics; a summary or a list request gets the whole best-matching article ins
 from __future__ import annotations
 
 import threading
-from pathlib import PurePosixPath, PureWindowsPath
+from collections import OrderedDict
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
+from assistant import snapshot
 from assistant.embeddings import QueryEncoder
 from assistant.entities import names_in
 from assistant.errors import QuestionError
@@ -28,7 +30,16 @@ from assistant.fusion import reciprocal_rank_fusion
 from assistant.lexical import BM25Index
 from assistant.questions import Intent, analyse
 from assistant.store import IndexReader
-from assistant.types import Passage, RetrievedPassage
+from assistant.types import Passage, RetrievedPassage, Sentence
+
+SENTENCE_CACHE = 4096  # passages whose sentences (with vectors) a retriever keeps in memory
+
+
+def _generation_data(reader: IndexReader, snapshots: Path | None) -> tuple[list[Passage], CorpusStatistics]:
+    """The reader's passages and corpus statistics: through the snapshot folder when there is one."""
+    if snapshots is not None:
+        return snapshot.load_or_build(reader, snapshots)
+    return snapshot.build(reader.all_passages(), reader.generation)
 
 
 class DocumentFilterError(QuestionError):
@@ -71,17 +82,20 @@ class HybridRetriever(BaseRetriever):
     dense_k: int = 20
     lexical_k: int = 20
     rrf_k: int = 60
+    snapshots: Path | None = None
     _generation: int | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _sentence_cache: OrderedDict = PrivateAttr(default_factory=OrderedDict)
 
     @classmethod
-    def from_reader(cls, reader: IndexReader, encoder: QueryEncoder, **options: Any) -> HybridRetriever:
-        """Build the retriever, loading every passage once for BM25 and look-ups."""
+    def from_reader(cls, reader: IndexReader, encoder: QueryEncoder, snapshots: Path | None = None,
+                    **options: Any) -> HybridRetriever:
+        """Build the retriever over every passage, with BM25 and the corpus statistics: read from the
+        generation's snapshot under ``snapshots`` (written there when missing), else computed."""
         generation = reader.generation
-        passages = reader.all_passages()
-        lexical = BM25Index(passages)
-        retriever = cls(reader=reader, encoder=encoder, lexical=lexical, passages={p.id: p for p in passages},
-                        statistics=CorpusStatistics(passages, lexical, generation), **options)
+        passages, statistics = _generation_data(reader, snapshots)
+        retriever = cls(reader=reader, encoder=encoder, lexical=statistics.lexical,
+                        passages={p.id: p for p in passages}, statistics=statistics, snapshots=snapshots, **options)
         retriever._generation = generation
         return retriever
 
@@ -118,10 +132,11 @@ class HybridRetriever(BaseRetriever):
             generation = self.reader.generation
             if self._generation == generation:
                 return
-            passages = self.reader.all_passages()
-            self.lexical = BM25Index(passages)
+            passages, statistics = _generation_data(self.reader, self.snapshots)
+            self.lexical = statistics.lexical
             self.passages = {p.id: p for p in passages}
-            self.statistics = CorpusStatistics(passages, self.lexical, generation)
+            self.statistics = statistics
+            self._sentence_cache.clear()
             self._generation = generation
 
     def _rankings(self, query: str, vector, doc: str | None):  # noqa: ANN001, ANN202
@@ -173,7 +188,7 @@ class HybridRetriever(BaseRetriever):
         else:
             whole = False
             selected = [self._typed(passages[i], score) for i, score in fused[: self.top_k]]
-        sentences, vectors = self.reader.sentences_of(selected) if selected else ([], None)
+        sentences, vectors = self._sentences_of(selected) if selected else ([], None)
         if vectors is None:
             vectors = np.zeros((0, len(vector)), np.float32)
         phrases: dict[str, np.ndarray] = {}
@@ -184,6 +199,30 @@ class HybridRetriever(BaseRetriever):
                         passages=selected, sentences=sentences, sentence_vectors=vectors, statistics=statistics,
                         ranks={p.id: ranks[p.id] for p in selected if p.id in ranks}, whole_document=whole,
                         phrase_vectors=phrases)
+
+    def _sentences_of(self, passages: list[RetrievedPassage]) -> tuple[list[Sentence], np.ndarray]:
+        """The sentences of ``passages`` with their vectors in reading order, as ``IndexReader.sentences_of``
+        gives them; each passage's are read from the index once and then kept (``SENTENCE_CACHE`` passages,
+        least recently used dropped). A passage id hashes its document and text, so its sentences never change."""
+        with self._lock:
+            have = {p.id: self._sentence_cache[p.id] for p in passages if p.id in self._sentence_cache}
+            for pid in have:
+                self._sentence_cache.move_to_end(pid)
+        missing = [p for p in passages if p.id not in have]
+        if missing:
+            found, vectors = self.reader.sentences_of(missing)
+            groups: dict[str, tuple[list[Sentence], list[np.ndarray]]] = {p.id: ([], []) for p in missing}
+            for sentence, vector in zip(found, vectors, strict=True):
+                groups[sentence.passage_id][0].append(sentence)
+                groups[sentence.passage_id][1].append(vector)
+            have.update(groups)
+            with self._lock:
+                self._sentence_cache.update(groups)
+                while len(self._sentence_cache) > SENTENCE_CACHE:
+                    self._sentence_cache.popitem(last=False)
+        picked = [pair for p in passages for pair in zip(*have[p.id], strict=True)]
+        picked.sort(key=lambda pair: (pair[0].doc, pair[0].position))
+        return [s for s, _ in picked], np.asarray([v for _, v in picked], dtype=np.float32).reshape(len(picked), -1)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 doc: str | None = None) -> list[Document]:

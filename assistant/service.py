@@ -21,6 +21,7 @@ from assistant.errors import CorpusError, QuestionError
 from assistant.followup import ResolvedQuestion, resolve
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
+from assistant.snapshot import snapshot_root
 from assistant.store import IndexReader, open_index
 from assistant.text import CONTROL, check_unicode
 from assistant.trace import with_passages
@@ -147,8 +148,8 @@ def open_retriever(settings: Settings, encoder: QueryEncoder | None = None) -> H
         pending = None if encoder else pool.submit(lambda: QueryEncoder(build_query_embedder(settings)))
         reader: IndexReader = open_index(settings).reader()
         encoder = encoder or pending.result()
-    return HybridRetriever.from_reader(reader, encoder, top_k=settings.top_k, dense_k=settings.dense_k,
-                                       lexical_k=settings.lexical_k, rrf_k=settings.rrf_k)
+    return HybridRetriever.from_reader(reader, encoder, snapshot_root(settings.index_dir), top_k=settings.top_k,
+                                       dense_k=settings.dense_k, lexical_k=settings.lexical_k, rrf_k=settings.rrf_k)
 
 
 __all__ = ["AssistantService", "clean_question", "open_retriever"]

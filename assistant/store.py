@@ -26,11 +26,12 @@ import numpy as np
 from assistant.embeddings import vector_label
 from assistant.errors import IndexUnavailableError
 from assistant.faults import checkpoint
-from assistant.segments import Verification, check_or_raise, verify_segments
+from assistant.segments import Verification, VerifiedCache, check_or_raise, verify_segments
 from assistant.settings import Settings
 from assistant.types import Passage, Sentence
 
 WRITE_BATCH = 1000
+VERIFIED_FILE = "verified-segments.json"  # beside the Chroma folder: segments found sound
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -143,13 +144,15 @@ class ChromaIndex:
         self.folder = folder  # the local index's Chroma folder (None in server mode)
 
     # -- damage ---------------------------------------------------------------------------------
-    def verify(self, generation: int) -> Verification | None:
+    def verify(self, generation: int, *, fresh: bool = False) -> Verification | None:
         """Check ``generation``'s HNSW files before hnswlib reads them (see ``assistant.segments``); None in
-        server mode, where the server owns its files."""
+        server mode, where the server owns its files. Segments unchanged since they were found sound are
+        not read again unless ``fresh``."""
         if self.folder is None:
             return None
+        cache = None if fresh else VerifiedCache(self.folder.parent / VERIFIED_FILE)
         return verify_segments(self.folder, [self._collection_name(kind, generation)
-                                             for kind in ("passages", "sentences")])
+                                             for kind in ("passages", "sentences")], cache)
 
     def collection_kind(self, name: str) -> str:
         """"passages" or "sentences" for a collection name of this index."""
@@ -396,6 +399,16 @@ class IndexReader:
             except StaleIndexError:
                 continue
         raise AssertionError("unreachable")
+
+    @property
+    def key(self) -> str:
+        """The id Chroma gave this generation's passages collection: new for every collection it creates,
+        so it names the generation's snapshot (``assistant.snapshot``)."""
+        return str(self._passages.id)
+
+    def passage_count(self) -> int:
+        """How many passages the generation holds."""
+        return self._call("counting the passages", lambda: self._passages.count())
 
     def all_passages(self) -> list[Passage]:
         """Every passage, in document and reading order."""

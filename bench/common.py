@@ -16,7 +16,8 @@ import assistant  # noqa: E402,F401  (offline environment first)
 
 SHIPPED_CORPUS = ROOT / "corpus"
 DEV_SET = ROOT.parent / "shared" / "qa" / "dev.jsonl"
-WORK = ROOT / ".assistant" / "bench"  # generated corpora and indexes (git-ignored)
+# generated corpora, indexes and the peer's stores (git-ignored); BENCH_WORK moves them (the smoke tests do)
+WORK = Path(os.environ.get("BENCH_WORK") or ROOT / ".assistant" / "bench")
 
 
 def dev_questions(path: Path = DEV_SET) -> list[dict]:
@@ -74,3 +75,30 @@ def machine() -> str:
 def run(cmd: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
     """Run a command, capturing its output."""
     return subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, check=False)
+
+
+def peer_folder(corpus: Path) -> Path:
+    """Where the peer's Chroma folder for ``corpus`` lives (named after the corpus's files, sizes and times)."""
+    import hashlib
+
+    files = sorted(p for p in Path(corpus).rglob("*") if p.suffix in (".txt", ".md") and p.is_file())
+    digest = hashlib.sha256("\n".join(f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files).encode())
+    return WORK / f"peer-{digest.hexdigest()[:12]}"
+
+
+def peer_store(corpus: Path, embedding=None, url: str | None = None):  # noqa: ANN001, ANN201
+    """The peer's store over ``corpus``: opened when its folder exists, else built (bench/peer.py)."""
+    import peer
+
+    folder = peer_folder(corpus)
+    if url is None and (folder / "done").exists():
+        return peer.open_store(folder, embedding=embedding)
+    store = peer.build(Path(corpus), folder, url, embedding)
+    if url is None:
+        (folder / "done").touch()
+    return store
+
+
+def ratio(ours: float, theirs: float) -> str:
+    """ours / theirs, printed as a ratio (below 1: ours is faster or smaller)."""
+    return f"{ours / theirs:.2f}x" if theirs else "n/a"

@@ -1,6 +1,7 @@
 """Load run: N concurrent clients POST /api/ask for a fixed time against `python app.py` on loopback.
 
-    python bench/load.py --clients 50 --duration 60 [--index DIR --corpus DIR] [--hostile]
+    python bench/load.py --clients 50 --duration 60 [--index DIR --corpus DIR] [--peer] [--hostile]
+    python bench/load.py --processes 2 --chroma-url http://127.0.0.1:8000   # processes sharing one Chroma server
 
 Starts the server (web chat + /api/ask, one process) on a free loopback port, waits until it
 answers, runs the clients (threads, one keep-alive connection each, dev questions in turn) until
@@ -29,7 +30,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import ROOT, dev_questions, free_port, load_average, machine, peak_rss_mb, summary_ms
+from common import ROOT, dev_questions, free_port, load_average, machine, peak_rss_mb, percentile, ratio, summary_ms
 
 
 def start_server(port: int, env: dict[str, str], timeout: float = 240) -> subprocess.Popen:
@@ -58,8 +59,10 @@ def ask(conn: http.client.HTTPConnection, question: str, history: list | None = 
     return response.status, response.read()
 
 
-def run_clients(port: int, clients: int, duration: float, request_timeout: float = 30) -> dict:
-    """Each client asks in a loop until ``duration`` seconds have passed; returns the tallies."""
+def run_clients(port: int | list[int], clients: int, duration: float, request_timeout: float = 30) -> dict:
+    """Each client asks in a loop until ``duration`` seconds have passed (client n on port n mod the number of
+    ports); returns the tallies."""
+    ports = port if isinstance(port, list) else [port]
     items = dev_questions()
     latencies: list[float] = []
     errors: list[str] = []
@@ -67,6 +70,7 @@ def run_clients(port: int, clients: int, duration: float, request_timeout: float
     deadline = time.monotonic() + duration
 
     def client(number: int) -> None:
+        port = ports[number % len(ports)]
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=request_timeout)
         i = number
         while time.monotonic() < deadline:
@@ -230,12 +234,55 @@ def print_hostile(result: dict) -> None:
           f"difference {grown:+.0f} MB ({verdict} the {HOSTILE_RSS_TARGET_MB} MB target)")
 
 
+def report(name: str, result: dict, clients: int, duration: float) -> None:
+    done = len(result["latencies"])
+    print(f"{name}: {clients} clients for {duration:.0f} s (wall {result['wall_s']:.1f} s): "
+          f"{done} answers, {done / result['wall_s']:.1f} requests/s, {len(result['errors'])} errors")
+    if done:
+        print(f"{name} latency under load: {summary_ms(result['latencies'])}")
+    for problem in sorted(set(result["errors"]))[:5]:
+        print(f"  error: {problem}")
+
+
+def start_peer(port: int, corpus: Path, timeout: float = 300) -> subprocess.Popen:
+    """bench/peer.py serve over the peer's store of ``corpus`` (built first when missing); returns once it answers."""
+    from common import peer_folder
+
+    folder = peer_folder(corpus)
+    if not (folder / "done").exists():
+        subprocess.run([sys.executable, str(ROOT / "bench" / "peer.py"), "ingest", str(corpus), str(folder)],
+                       check=True, capture_output=True)
+        (folder / "done").touch()
+    server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "peer.py"), "serve", str(folder), "--port",
+                               str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if ask(http.client.HTTPConnection("127.0.0.1", port, timeout=30), "warm-up question")[0] == 200:
+                return server
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise SystemExit("the peer server did not answer in time")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     parser.add_argument("--index", type=Path, help="index folder (default: ASSISTANT_INDEX_DIR or .assistant)")
     parser.add_argument("--corpus", type=Path, help="corpus folder (default: ASSISTANT_CORPUS_DIR or corpus)")
+    parser.add_argument("--processes", type=int, default=1, help="server processes, the clients spread over them")
+    parser.add_argument("--chroma-url", help="a `chroma run` server holding the index, shared by the processes")
+    parser.add_argument("--peer", action="store_true", help="then the same load on the peer (bench/peer.py serve)")
     parser.add_argument("--hostile", action="store_true", help="then the hostile phase, with RSS before and after")
     args = parser.parse_args()
 
@@ -244,35 +291,45 @@ def main() -> None:
         env["ASSISTANT_INDEX_DIR"] = str(args.index.resolve())
     if args.corpus:
         env["ASSISTANT_CORPUS_DIR"] = str(args.corpus.resolve())
+    if args.chroma_url:
+        env["ASSISTANT_CHROMA_URL"] = args.chroma_url
     env.setdefault("ASSISTANT_INDEX_DIR", os.environ.get("ASSISTANT_INDEX_DIR", str(ROOT / ".assistant")))
-    port = free_port()
+    ports = [free_port() for _ in range(args.processes)]
     print(f"machine: {machine()}; load average before: {load_average()}")
     t = time.perf_counter()
-    server = start_server(port, env)
+    servers = []
     try:
-        print(f"server ready in {time.perf_counter() - t:.1f} s on 127.0.0.1:{port} "
-              f"(index {env['ASSISTANT_INDEX_DIR']}); RSS peak so far {peak_rss_mb(server.pid):.0f} MB")
-        result = run_clients(port, args.clients, args.duration)
-        peak = peak_rss_mb(server.pid)
-        hostile = run_hostile(port, server.pid) if args.hostile else None
+        for port in ports:
+            servers.append(start_server(port, env))
+        print(f"{len(servers)} server process(es) ready in {time.perf_counter() - t:.1f} s on ports {ports} "
+              f"(index {env.get('ASSISTANT_CHROMA_URL') or env['ASSISTANT_INDEX_DIR']}); RSS peak so far "
+              f"{', '.join(f'{peak_rss_mb(s.pid):.0f}' for s in servers)} MB")
+        result = run_clients(ports, args.clients, args.duration)
+        peaks = [peak_rss_mb(s.pid) for s in servers]
+        hostile = run_hostile(ports[0], servers[0].pid) if args.hostile else None
     finally:
-        server.terminate()
+        for server in servers:
+            stop(server)
+    report("ours", result, args.clients, args.duration)
+    print(f"server peak RSS: {', '.join(f'{p:.0f}' for p in peaks)} MB; load average after: {load_average()}")
+    if args.peer:
+        corpus = args.corpus or Path(os.environ.get("ASSISTANT_CORPUS_DIR", ROOT / "corpus"))
+        port = free_port()
+        peer_server = start_peer(port, corpus.resolve())
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    done = len(result["latencies"])
-    print(f"{args.clients} clients for {args.duration:.0f} s (wall {result['wall_s']:.1f} s): "
-          f"{done} answers, {done / result['wall_s']:.1f} requests/s, {len(result['errors'])} errors")
-    if done:
-        print(f"latency under load: {summary_ms(result['latencies'])}")
-    for problem in sorted(set(result["errors"]))[:5]:
-        print(f"  error: {problem}")
-    print(f"server peak RSS: {peak:.0f} MB; load average after: {load_average()}")
+            theirs = run_clients(port, args.clients, args.duration)
+            peer_peak = peak_rss_mb(peer_server.pid)
+        finally:
+            stop(peer_server)
+        report("peer (retrieval alone)", theirs, args.clients, args.duration)
+        ours_rps = len(result["latencies"]) / result["wall_s"]
+        peer_rps = len(theirs["latencies"]) / theirs["wall_s"]
+        print(f"peer server peak RSS: {peer_peak:.0f} MB; ratio ours/peer: requests/s {ratio(ours_rps, peer_rps)}, "
+              f"p95 {ratio(percentile(result['latencies'], 95), percentile(theirs['latencies'], 95))}, "
+              f"RSS {ratio(max(peaks), peer_peak)}; load average after: {load_average()}")
     if hostile:
         print("hostile phase:")
         print_hostile(hostile)
-
 
 if __name__ == "__main__":
     main()

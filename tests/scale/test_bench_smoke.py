@@ -69,14 +69,18 @@ def test_the_load_clients_stop_at_the_deadline_and_count_errors(bench_modules) -
 
 
 @pytest.mark.e2e
-def test_latency_and_cold_start_scripts_run(onnx_settings: Settings) -> None:
+def test_latency_and_cold_start_scripts_run_beside_the_peer(onnx_settings: Settings, tmp_path: Path) -> None:
     env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(onnx_settings.corpus_dir),
-           "ASSISTANT_INDEX_DIR": str(onnx_settings.index_dir)}
-    done = subprocess.run([sys.executable, str(BENCH / "latency.py"), "--rounds", "2", "--limit", "3"],
-                          capture_output=True, text=True, env=env, timeout=120)
+           "ASSISTANT_INDEX_DIR": str(onnx_settings.index_dir), "BENCH_WORK": str(tmp_path)}
+    done = subprocess.run([sys.executable, str(BENCH / "latency.py"), "--rounds", "2", "--limit", "3", "--profile"],
+                          capture_output=True, text=True, env=env, timeout=240)
     assert done.returncode == 0, done.stderr
     assert "encoder: OnnxEmbeddings" in done.stdout and "first time each question: n=3 p50=" in done.stdout
-    done = subprocess.run([sys.executable, str(BENCH / "cold.py"), "--runs", "1"],
-                          capture_output=True, text=True, env=env, timeout=180)
+    assert "peer, retrieval alone (similarity_search k=4), all rounds: n=6 p50=" in done.stdout
+    assert "ratio p50 ours/peer: first time " in done.stdout and "encode the question (ONNX)" in done.stdout
+    done = subprocess.run([sys.executable, str(BENCH / "cold.py"), "--runs", "1", "--no-peer"],  # peer: latency.py
+                          capture_output=True, text=True, env=env, timeout=240)
     assert done.returncode == 0, done.stderr
-    assert "cold `assistant ask` wall time over 1 runs" in done.stdout and "assistant.service" in done.stdout
+    for line in ("cold floor wall over 1 runs", "cold ours  wall over 1 runs", "ratio ours/floor",
+                 "passages, BM25, corpus statistics (snapshot)", "assistant.service"):
+        assert line in done.stdout

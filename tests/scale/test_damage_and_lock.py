@@ -101,6 +101,31 @@ def test_damage_is_one_line_naming_rebuild_which_repairs_it(damage, persisted: S
     assert checked.returncode == 0 and checked.stdout.startswith("index sound: generation ")
 
 
+def test_a_segment_found_sound_is_not_read_again_until_its_files_change(persisted: Settings, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import segments
+    from assistant.segments import DamagedIndexError
+    from assistant.store import open_index
+
+    settings = copy_index(persisted, tmp_path)  # new inodes: the copied cache of sound segments does not match
+    index = open_index(settings)  # verify reads the files itself: no HNSW is loaded in this process
+    generation = index.manifest().generation
+    reads = []
+    real = segments.check_segment
+    monkeypatch.setattr(segments, "check_segment", lambda folder: reads.append(folder.name) or real(folder))
+    first = index.verify(generation)
+    assert len(reads) == 2 and first.elements > 0
+    reads.clear()
+    assert index.verify(generation).elements == first.elements and reads == []
+    assert index.verify(generation, fresh=True).elements == first.elements and len(reads) == 2
+    reads.clear()
+    segment = _sentence_segment(settings)
+    _scramble(segment)
+    with pytest.raises(DamagedIndexError):
+        segments.check_or_raise(index.verify(generation))
+    assert reads == [segment.name]
+
+
 def test_a_second_ingest_waits_for_the_lock_then_completes(onnx_settings: Settings, minilm, tmp_path: Path) -> None:  # noqa: ANN001
     from assistant.index_lock import index_write_lock
 
