@@ -18,24 +18,23 @@ import gradio as gr
 
 from assistant.errors import AssistantError, QuestionError
 from assistant.types import Answer
+from assistant.web import conversation
 from assistant.web.backend import MAX_TOP_K, ChatBackend, CorpusInfo
 from assistant.web.feedback import FeedbackLog, rating_of
-from assistant.text import printable
 from assistant.web.render import (
     EMPTY_PANEL,
     render_answer,
     render_notice,
-    render_question,
     render_sources,
 )
 
 log = logging.getLogger(__name__)
 
 STREAM_STEP_SECONDS = 0.03
-SHOWN_QUESTION_CHARS = 600
 PENDING = '<span class="answer pending">Reading the article…</span>'
 PENDING_PANEL = '<div class="sources-panel"><p class="sources-hint">Looking for the passages that answer this…</p></div>'
 ALL_DOCUMENTS = "All articles"
+REGENERATE_ID, EXAMPLES_ID = "regenerate-button", "examples"
 INTERNAL_ERROR = "Something went wrong while answering this question. Please try again; the details are in the server log."
 
 CSS = """
@@ -88,56 +87,51 @@ document.addEventListener("click", function (event) {
 """
 
 
-def new_state() -> dict[str, Any]:
-    """One conversation: chat messages and, per exchange, the question and its Answer (or notice)."""
-    return {"messages": [], "turns": []}
-
-
-def _history(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
-    history = []
-    for turn in turns:
-        answer: Answer | None = turn["answer"]
-        if answer is not None:
-            history += [{"role": "user", "content": turn["question"]},
-                        {"role": "assistant", "content": answer.answer}]
-    return history
-
-
-def _answered(turns: list[dict[str, Any]]) -> list[tuple[int, Answer]]:
-    return [(i + 1, t["answer"]) for i, t in enumerate(turns) if t["answer"] is not None]
-
-
-def _kept_question(question: str) -> str:
-    """What the chat keeps of a question it could not answer: a short prefix, valid Unicode."""
-    return printable(question if len(question) <= SHOWN_QUESTION_CHARS else question[:SHOWN_QUESTION_CHARS] + "…")
-
-
-def _shown_question(question: str) -> str:
-    question = _kept_question(question)
-    return render_question(question)
-
-
 def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> gr.Blocks:
     """The chat as Gradio Blocks, ready to be mounted (see ``assistant.web.server``)."""
 
-    def respond(question: str | None, state: dict[str, Any] | None, top_k: float | None,
-                doc: str | None, mode: str | None) -> Iterator[tuple[str, list, str, dict]]:
-        state = state or new_state()
-        question = question or ""
-        turns, messages = state["turns"], state["messages"]
-        if not question.strip():  # an empty submit adds no turn
-            yield gr.update(), messages, gr.update(), state
+    def controls(state: dict[str, Any]) -> tuple[dict, dict, dict, dict]:
+        """Ask, Stop, Regenerate, Edit: Ask locked and Stop shown while an answer streams."""
+        running, has_turn = conversation.busy(state), bool(state["turns"])
+        return (gr.update(interactive=not running), gr.update(visible=running),
+                gr.update(interactive=has_turn and not running), gr.update(interactive=has_turn and not running))
+
+    def respond(question: str | None, state: dict[str, Any] | None, top_k: float | None, doc: str | None,
+                mode: str | None, example: list | None, event: gr.EventData) -> Iterator[tuple]:
+        """The chat's answer to one submit (Enter, Ask, an example or Regenerate), streamed.
+
+        The question box is cleared once, when the question is taken, and left alone while the answer
+        streams, so text typed meanwhile stays; a submit while an answer streams adds no turn."""
+        state = state or conversation.new_state()
+        target = getattr(event, "target", None)
+        keep = gr.update()
+        if conversation.busy(state):  # one answer at a time (the page also locks Ask)
+            yield keep, gr.update(), gr.update(), state, *controls(state)
             return
-        messages.append({"role": "user", "content": _shown_question(question)})
-        messages.append({"role": "assistant", "content": PENDING})
-        previous_panel = render_sources(_answered(turns))
-        yield "", messages, PENDING_PANEL, state
+        by = getattr(target, "elem_id", None)  # a session holds updated copies of the buttons: not `is`
+        from_box = by not in (REGENERATE_ID, EXAMPLES_ID)
+        if by == REGENERATE_ID:
+            question = conversation.pop_last(state) or ""
+        elif by == EXAMPLES_ID and example:
+            question = str(example[0])
+        else:
+            question = question or ""
+        if not question.strip():  # an empty submit adds no turn
+            yield keep, state["messages"], render_sources(conversation.answered(state["turns"])), state, \
+                *controls(state)
+            return
+        turns = state["turns"]
+        previous_panel = render_sources(conversation.answered(turns))
+        history = backend.limits.recent(conversation.history(turns))  # a long chat sends its latest turns
+        run = conversation.begin(state, question, PENDING)
+        yield ("" if from_box else keep), state["messages"], PENDING_PANEL, state, *controls(state)
         turn_no = len(turns) + 1
         answer, shown, last_frame, notice, refused = None, "", 0.0, None, False
-        history = backend.limits.recent(_history(turns))  # a long chat sends its latest turns
         try:
             for item in backend.stream(question, history, int(top_k) if top_k else None,
                                        None if doc in (None, "", ALL_DOCUMENTS) else doc, mode or None):
+                if not conversation.current(state, run):  # stopped
+                    return
                 if isinstance(item, Answer):
                     answer = item
                     break
@@ -145,30 +139,47 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
                 wait = STREAM_STEP_SECONDS - (time.monotonic() - last_frame)
                 if wait > 0:  # pace instant chunks so the answer visibly unfolds
                     time.sleep(wait)
-                messages[-1] = {"role": "assistant", "content": render_answer(shown, [], turn_no)}
-                yield "", messages, PENDING_PANEL, state
+                conversation.show(state, run, conversation.streaming_content(shown, turn_no))
+                yield keep, state["messages"], PENDING_PANEL, state, *(gr.update(),) * 4
                 last_frame = time.monotonic()
             if answer is None:
                 raise RuntimeError("the answer stream ended without an answer")
         except AssistantError as exc:
             notice, refused = str(exc), isinstance(exc, QuestionError)
         except Exception:  # never a stack trace in the chat
-            log.exception("answering %r failed", _kept_question(question))
+            log.exception("answering %r failed", conversation.kept_question(question))
             notice = INTERNAL_ERROR
+        finally:
+            if notice is None and answer is None:  # closed early (stopped, or the page went away)
+                conversation.release(state, run)
         if notice is not None or answer is None:
-            turns.append({"question": _kept_question(question), "answer": None, "notice": notice})
-            messages[-1] = {"role": "assistant", "content": render_notice(notice or INTERNAL_ERROR)}
-            yield (question if refused else ""), messages, previous_panel, state  # a refused question stays
-            return                                                                # in the box, to be trimmed
+            if conversation.finish(state, run, conversation.kept_question(question), None,
+                                   render_notice(notice or INTERNAL_ERROR), notice):
+                box = question if refused and from_box else keep  # a refused question stays in the box
+                yield box, state["messages"], previous_panel, state, *controls(state)  # to be trimmed
+            return
         content = render_answer(answer.answer, answer.citations, turn_no, answer.short_answer)
         if getattr(answer, "notice", None):
             content += render_notice(answer.notice)
-        messages[-1] = {"role": "assistant", "content": content}
-        turns.append({"question": answer.question, "answer": answer, "notice": None})
-        yield "", messages, render_sources(_answered(turns)), state
+        if conversation.finish(state, run, answer.question, answer, content):
+            yield keep, state["messages"], render_sources(conversation.answered(turns)), state, *controls(state)
+
+    def stop(state: dict[str, Any] | None) -> tuple:
+        """Stop: the streaming answer ends where it is, marked as stopped, and Ask is unlocked."""
+        state = state or conversation.new_state()
+        conversation.stop(state)
+        return state["messages"], render_sources(conversation.answered(state["turns"])), state, *controls(state)
+
+    def edit_last(question: str | None, state: dict[str, Any] | None) -> tuple:
+        """Edit: the last question goes back into the box, to be changed and sent again; its turn is removed."""
+        state = state or conversation.new_state()
+        last = conversation.pop_last(state)
+        box = gr.update() if last is None else last
+        return (box, state["messages"], render_sources(conversation.answered(state["turns"])), state,
+                *controls(state))
 
     def on_like(state: dict[str, Any] | None, like: gr.LikeData) -> None:
-        turns = (state or new_state())["turns"]
+        turns = (state or conversation.new_state())["turns"]
         index = like.index if isinstance(like.index, int) else like.index[0]
         turn_index = index // 2
         if not 0 <= turn_index < len(turns):
@@ -177,8 +188,12 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
         feedback.record(rating_of(like.liked), turn["answer"], question=turn["question"],
                         message=turn["notice"] or "", message_index=index)
 
-    def clear() -> tuple[list, str, dict, str]:
-        return [], EMPTY_PANEL, new_state(), ""
+    def clear(state: dict[str, Any] | None) -> tuple:
+        """Clear chat: an empty conversation (a streaming answer is stopped and dropped)."""
+        state = state if state is not None else conversation.new_state()
+        state.clear()
+        state.update(conversation.new_state())
+        return [], EMPTY_PANEL, state, "", *controls(state)
 
     def ask(question: str, history: list[dict[str, str]] | None = None, top_k: int | None = None,
             doc: str | None = None) -> dict:
@@ -196,7 +211,7 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
         gr.HTML(f'<div id="chat-header"><h1>{html.escape(info.title)}</h1>'
                 f'<p class="chat-description">{html.escape(info.description)}</p></div>',
                 js_on_load=None)
-        state = gr.State(new_state())
+        state = gr.State(conversation.new_state())
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
@@ -209,9 +224,17 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
                     textbox = gr.Textbox(placeholder="Ask about the article…", show_label=False, lines=1,
                                          max_lines=4, scale=6, elem_id="question", autofocus=True)
                     ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button")
-                clear_button = gr.Button("Clear chat", variant="secondary", size="sm", elem_id="clear-button")
-                examples = gr.Examples(examples=[[q] for q in info.examples], inputs=[textbox],
-                                       label="Examples") if info.examples else None
+                with gr.Row(elem_id="turn-actions"):
+                    stop_button = gr.Button("Stop", variant="stop", size="sm", elem_id="stop-button",
+                                            visible=False)
+                    regenerate_button = gr.Button("Regenerate", size="sm", elem_id=REGENERATE_ID,
+                                                  interactive=False)
+                    edit_button = gr.Button("Edit last question", size="sm", elem_id="edit-button",
+                                            interactive=False)
+                    clear_button = gr.Button("Clear chat", variant="secondary", size="sm", elem_id="clear-button")
+                # a Dataset rather than gr.Examples, so that a click is one more trigger of the one answer event
+                examples = gr.Dataset(components=[textbox], samples=[[q] for q in info.examples], label="Examples",
+                                      type="values", elem_id=EXAMPLES_ID, visible=bool(info.examples))
                 with gr.Accordion("Settings", open=False, elem_id="settings"):
                     top_k = gr.Slider(1, MAX_TOP_K, value=backend.default_top_k, step=1,
                                       label="Passages retrieved per question", elem_id="top-k")
@@ -227,14 +250,19 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
                 gr.HTML("<h2 id='sources-title'>Sources</h2>", js_on_load=None)
                 sources = gr.HTML(EMPTY_PANEL, elem_id="sources", js_on_load=None)
 
-        outputs = [textbox, chatbot, sources, state]
-        ui = {"api_visibility": "private", "concurrency_limit": 4, "show_progress": "hidden"}
-        textbox.submit(respond, [textbox, state, top_k, doc, mode], outputs, **ui)
-        ask_button.click(respond, [textbox, state, top_k, doc, mode], outputs, **ui)
-        if examples is not None:
-            examples.load_input_event.then(respond, [textbox, state, top_k, doc, mode], outputs, **ui)
-        clear_button.click(clear, None, [chatbot, sources, state, textbox], api_visibility="private")
-        chatbot.clear(clear, None, [chatbot, sources, state, textbox], api_visibility="private")
+        buttons = [ask_button, stop_button, regenerate_button, edit_button]
+        outputs = [textbox, chatbot, sources, state, *buttons]
+        # One event for every way of asking, and trigger_mode "once": while it runs, the page ignores a
+        # second submit (Enter then a click on Ask is one turn).
+        answering = gr.on([textbox.submit, ask_button.click, examples.click, regenerate_button.click], respond,
+                          [textbox, state, top_k, doc, mode, examples], outputs, api_visibility="private",
+                          concurrency_limit=4, show_progress="hidden", trigger_mode="once")
+        quick = {"api_visibility": "private", "concurrency_limit": None, "show_progress": "hidden"}
+        stop_button.click(stop, [state], [chatbot, sources, state, *buttons], cancels=[answering], **quick)
+        edit_button.click(edit_last, [textbox, state], outputs, **quick)
+        cleared = [chatbot, sources, state, textbox, *buttons]
+        clear_button.click(clear, [state], cleared, cancels=[answering], **quick)
+        chatbot.clear(clear, [state], cleared, cancels=[answering], **quick)
         chatbot.like(on_like, [state], None, api_visibility="private")
         gr.api(ask, api_name="ask", concurrency_limit=4)
     return demo
