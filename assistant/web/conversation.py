@@ -7,6 +7,7 @@ messages are already shown but the turn is not yet in ``turns``; only one answer
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from assistant.types import Answer
@@ -18,8 +19,22 @@ STOPPED = "Stopped: this answer was cut short. Regenerate to ask again."
 
 
 def new_state() -> dict[str, Any]:
-    """An empty conversation (also what a fresh session starts with)."""
-    return {"messages": [], "turns": [], "run": None, "runs": 0}
+    """An empty conversation with a new id (also what a fresh session starts with)."""
+    return {"id": secrets.token_hex(8), "messages": [], "turns": [], "run": None, "runs": 0}
+
+
+def replace(state: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """Make ``state`` (the session's object, which a streaming answer may hold) into ``other``: a run
+    streaming in it is no longer current, so it stops."""
+    state.clear()
+    state.update(other)
+    return state
+
+
+def reply_content(answer: Answer, turn: int) -> str:
+    """An answer as the chat shows it: linked markers, the short answer in bold, a notice if any."""
+    content = render_answer(answer.answer, answer.citations, turn, answer.short_answer)
+    return content + (render_notice(answer.notice) if answer.notice else "")
 
 
 def kept_question(question: str) -> str:

@@ -49,6 +49,7 @@ def create_app(service, settings: Settings | None = None,  # noqa: ANN001, ANN20
 
     from assistant.web.api import add_api_routes
     from assistant.web.backend import ChatBackend, describe_corpus
+    from assistant.web.conversations import Keeping
     from assistant.web.feedback import FeedbackLog
     from assistant.web.limits import InputLimits
     from assistant.web.middleware import BodyLimit, SameOriginWrites, SecurityHeaders
@@ -75,7 +76,7 @@ def create_app(service, settings: Settings | None = None,  # noqa: ANN001, ANN20
 
         app.add_route("/manifest.json", no_manifest, include_in_schema=False)
     feedback = FeedbackLog(settings.feedback_file, settings.feedback_max_bytes, settings.feedback_keep)
-    demo = build_ui(backend, feedback, info)
+    demo = build_ui(backend, feedback, info, Keeping.from_settings(settings))
     demo.state_session_capacity = settings.web_max_sessions  # Gradio keeps every input of a session until evicted
     return gr.mount_gradio_app(
         app, demo, path="/", server_name=settings.web_host, server_port=settings.web_port,

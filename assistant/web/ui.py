@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import secrets
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +19,7 @@ import gradio as gr
 
 from assistant.errors import AssistantError, QuestionError
 from assistant.types import Answer
-from assistant.web import conversation
+from assistant.web import conversation, conversations, export
 from assistant.web.backend import MAX_TOP_K, ChatBackend, CorpusInfo
 from assistant.web.feedback import FeedbackLog, rating_of
 from assistant.web.render import (
@@ -35,6 +36,15 @@ PENDING = '<span class="answer pending">Reading the article…</span>'
 PENDING_PANEL = '<div class="sources-panel"><p class="sources-hint">Looking for the passages that answer this…</p></div>'
 ALL_DOCUMENTS = "All articles"
 REGENERATE_ID, EXAMPLES_ID = "regenerate-button", "examples"
+STORAGE_KEY = "assistant-conversations"
+COPY_JS = "(text) => { navigator.clipboard.writeText(text || ''); }"
+DOWNLOAD_JS = """(text) => {{
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([text || ""], {{type: "{kind};charset=utf-8"}}));
+  link.download = "{name}";
+  document.body.appendChild(link); link.click(); link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}}"""
 INTERNAL_ERROR = "Something went wrong while answering this question. Please try again; the details are in the server log."
 
 CSS = """
@@ -87,8 +97,11 @@ document.addEventListener("click", function (event) {
 """
 
 
-def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> gr.Blocks:
-    """The chat as Gradio Blocks, ready to be mounted (see ``assistant.web.server``)."""
+def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo,
+             keeping: conversations.Keeping | None = None) -> gr.Blocks:
+    """The chat as Gradio Blocks, ready to be mounted (see ``assistant.web.server``); ``keeping`` gives the
+    key and caps of the conversations kept in the browser (default: a key of this process only)."""
+    keeping = keeping or conversations.Keeping(secrets.token_urlsafe(24))
 
     def controls(state: dict[str, Any]) -> tuple[dict, dict, dict, dict]:
         """Ask, Stop, Regenerate, Edit: Ask locked and Stop shown while an answer streams."""
@@ -158,9 +171,7 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
                 box = question if refused and from_box else keep  # a refused question stays in the box
                 yield box, state["messages"], previous_panel, state, *controls(state)  # to be trimmed
             return
-        content = render_answer(answer.answer, answer.citations, turn_no, answer.short_answer)
-        if getattr(answer, "notice", None):
-            content += render_notice(answer.notice)
+        content = conversation.reply_content(answer, turn_no)
         if conversation.finish(state, run, answer.question, answer, content):
             yield keep, state["messages"], render_sources(conversation.answered(turns)), state, *controls(state)
 
@@ -188,12 +199,58 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
         feedback.record(rating_of(like.liked), turn["answer"], question=turn["question"],
                         message=turn["notice"] or "", message_index=index)
 
-    def clear(state: dict[str, Any] | None) -> tuple:
-        """Clear chat: an empty conversation (a streaming answer is stopped and dropped)."""
+    def shown(state: dict[str, Any]) -> tuple:
+        """Chat, Sources panel, the state itself, then Ask/Stop/Regenerate/Edit, for ``state``."""
+        return state["messages"], render_sources(conversation.answered(state["turns"])), state, *controls(state)
+
+    def new_chat(state: dict[str, Any] | None) -> tuple:
+        """New chat: an empty conversation (a streaming answer is stopped; the old one stays in the list)."""
+        conversation.stop(state := state if state is not None else conversation.new_state())
+        return *shown(conversation.replace(state, conversation.new_state())), ""
+
+    def open_saved(state: dict[str, Any], saved: dict[str, Any] | None) -> dict[str, Any]:
+        """Make ``state`` the saved conversation (a fresh one when there is none)."""
+        fresh = conversation.new_state()
+        if saved is not None:
+            turns = conversations.live_turns(saved["turns"], keeping.max_turns)
+            fresh.update(id=saved["id"], turns=turns, messages=conversations.messages_of(turns))
+        return conversation.replace(state, fresh)
+
+    def restore(raw: Any, state: dict[str, Any] | None, library: dict[str, Any] | None) -> tuple:
+        """Page load: the browser's saved conversations into the session, the last one open."""
+        library = conversations.read_library(raw, keeping.max_conversations, keeping.max_turns)
+        state = open_saved(state if state is not None else conversation.new_state(),
+                           conversations.find(library, raw.get("current") if isinstance(raw, dict) else None))
+        return *shown(state), library, listed(state, library)
+
+    def listed(state: dict[str, Any], library: dict[str, Any]) -> dict:
+        return gr.update(choices=conversations.choices(library, state["id"], state["turns"]), value=state["id"])
+
+    def persist(state: dict[str, Any] | None, library: dict[str, Any] | None) -> tuple:
+        """After every change: the session's library and the browser's copy, and the side list."""
         state = state if state is not None else conversation.new_state()
-        state.clear()
-        state.update(conversation.new_state())
-        return [], EMPTY_PANEL, state, "", *controls(state)
+        library = conversations.save(library or conversations.empty_library(), state["id"], state["turns"],
+                                     keeping.max_conversations, keeping.max_bytes)
+        title = conversations.title_of(state["turns"])
+        return (library, {**library, "current": state["id"]}, listed(state, library),
+                export.to_markdown(title, state["turns"]), export.to_json(title, state["turns"]))
+
+    def switch(chosen: str | None, state: dict[str, Any] | None, library: dict[str, Any] | None) -> tuple:
+        """A conversation picked in the list (a streaming answer is stopped first and kept as stopped)."""
+        state = state if state is not None else conversation.new_state()
+        conversation.stop(state)
+        library = conversations.save(library or conversations.empty_library(), state["id"], state["turns"],
+                                     keeping.max_conversations, keeping.max_bytes)
+        saved = conversations.find(library, chosen)
+        if saved is not None:
+            open_saved(state, saved)
+        return *shown(state), library
+
+    def delete_chat(state: dict[str, Any] | None, library: dict[str, Any] | None) -> tuple:
+        """Delete: the open conversation leaves the list; a new chat opens."""
+        state = state if state is not None else conversation.new_state()
+        library = conversations.delete(library or conversations.empty_library(), state["id"])
+        return *shown(conversation.replace(state, conversation.new_state())), library
 
     def ask(question: str, history: list[dict[str, str]] | None = None, top_k: int | None = None,
             doc: str | None = None) -> dict:
@@ -211,12 +268,25 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
         gr.HTML(f'<div id="chat-header"><h1>{html.escape(info.title)}</h1>'
                 f'<p class="chat-description">{html.escape(info.description)}</p></div>',
                 js_on_load=None)
-        state = gr.State(conversation.new_state())
+        # None until the page's load event (restore) sets them: a callable default would be set by a load
+        # event of Gradio's own, racing with restore
+        state, library = gr.State(None), gr.State(None)
+        store = gr.BrowserState(conversations.empty_library(), storage_key=STORAGE_KEY, secret=keeping.secret)
+        with gr.Sidebar(label="Conversations", open=True, elem_id="conversations"):
+            new_button = gr.Button("New chat", variant="primary", size="sm", elem_id="new-chat")
+            conversation_list = gr.Radio([], label="Conversations", elem_id="conversation-list")
+            delete_button = gr.Button("Delete this conversation", variant="stop", size="sm", elem_id="delete-chat")
+            with gr.Row(elem_id="export-actions"):
+                copy_button = gr.Button("Copy as text", size="sm", elem_id="copy-chat")
+                markdown_button = gr.Button("Export Markdown", size="sm", elem_id="export-markdown")
+                json_button = gr.Button("Export JSON", size="sm", elem_id="export-json")
+            markdown_text = gr.Textbox(visible=False, elem_id="export-markdown-text")
+            json_text = gr.Textbox(visible=False, elem_id="export-json-text")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
                     label="Chat", elem_id="chat", height=540, render_markdown=False, sanitize_html=True,
-                    latex_delimiters=[], allow_tags=False, buttons=["copy"],
+                    latex_delimiters=[], allow_tags=False, buttons=[],  # "Copy as text", not HTML
                     feedback_options=("Like", "Dislike"), layout="bubble",
                     placeholder="Ask a question about the article, or pick an example below.",
                 )
@@ -231,7 +301,6 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
                                                   interactive=False)
                     edit_button = gr.Button("Edit last question", size="sm", elem_id="edit-button",
                                             interactive=False)
-                    clear_button = gr.Button("Clear chat", variant="secondary", size="sm", elem_id="clear-button")
                 # a Dataset rather than gr.Examples, so that a click is one more trigger of the one answer event
                 examples = gr.Dataset(components=[textbox], samples=[[q] for q in info.examples], label="Examples",
                                       type="values", elem_id=EXAMPLES_ID, visible=bool(info.examples))
@@ -258,11 +327,23 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo) -> g
                           [textbox, state, top_k, doc, mode, examples], outputs, api_visibility="private",
                           concurrency_limit=4, show_progress="hidden", trigger_mode="once")
         quick = {"api_visibility": "private", "concurrency_limit": None, "show_progress": "hidden"}
-        stop_button.click(stop, [state], [chatbot, sources, state, *buttons], cancels=[answering], **quick)
-        edit_button.click(edit_last, [textbox, state], outputs, **quick)
-        cleared = [chatbot, sources, state, textbox, *buttons]
-        clear_button.click(clear, [state], cleared, cancels=[answering], **quick)
-        chatbot.clear(clear, [state], cleared, cancels=[answering], **quick)
+        saved = [library, store, conversation_list, markdown_text, json_text]
+        stop_button.click(stop, [state], [chatbot, sources, state, *buttons], cancels=[answering], **quick
+                          ).then(persist, [state, library], saved, **quick)
+        answering.then(persist, [state, library], saved, **quick)
+        edit_button.click(edit_last, [textbox, state], outputs, **quick).then(persist, [state, library], saved, **quick)
+        fresh = [chatbot, sources, state, *buttons, textbox]
+        for trigger in (new_button.click, chatbot.clear):
+            trigger(new_chat, [state], fresh, cancels=[answering], **quick).then(persist, [state, library], saved, **quick)
+        delete_button.click(delete_chat, [state, library], [chatbot, sources, state, *buttons, library],
+                            cancels=[answering], **quick).then(persist, [state, library], saved, **quick)
+        conversation_list.input(switch, [conversation_list, state, library], [chatbot, sources, state, *buttons, library],
+                                cancels=[answering], **quick).then(persist, [state, library], saved, **quick)
+        demo.load(restore, [store, state, library], [chatbot, sources, state, *buttons, library, conversation_list],
+                  **quick).then(persist, [state, library], saved, **quick)
+        copy_button.click(None, [markdown_text], None, js=COPY_JS)
+        markdown_button.click(None, [markdown_text], None, js=DOWNLOAD_JS.format(name="conversation.md", kind="text/markdown"))
+        json_button.click(None, [json_text], None, js=DOWNLOAD_JS.format(name="conversation.json", kind="application/json"))
         chatbot.like(on_like, [state], None, api_visibility="private")
         gr.api(ask, api_name="ask", concurrency_limit=4)
     return demo

@@ -144,9 +144,9 @@ def test_an_over_long_question_gets_a_friendly_message_and_stays_in_the_box(page
     assert page.input_value("#question textarea") == question  # kept, to be trimmed
 
 
-def test_clear_button_empties_the_chat_and_the_panel(page: Any) -> None:
+def test_new_chat_empties_the_chat_and_the_panel(page: Any) -> None:
     ask(page, ANSWERABLE)
-    page.click("#clear-button")
+    page.click("#new-chat")
     page.wait_for_function(f"() => document.querySelectorAll('{BOT}').length === 0")
     assert page.locator("#sources .source-card").count() == 0
     assert "Ask a question" in page.locator("#sources").inner_text()
