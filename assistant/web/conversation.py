@@ -12,7 +12,7 @@ from typing import Any
 
 from assistant.types import Answer
 from assistant.text import printable
-from assistant.web.render import render_answer, render_notice, render_question
+from assistant.web.render import render_answer, render_inline_sources, render_notice, render_question
 
 SHOWN_QUESTION_CHARS = 600
 STOPPED = "Stopped: this answer was cut short. Regenerate to ask again."
@@ -34,7 +34,7 @@ def replace(state: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
 def reply_content(answer: Answer, turn: int) -> str:
     """An answer as the chat shows it: linked markers, the short answer in bold, a notice if any."""
     content = render_answer(answer.answer, answer.citations, turn, answer.short_answer)
-    return content + (render_notice(answer.notice) if answer.notice else "")
+    return content + (render_notice(answer.notice) if answer.notice else "") + render_inline_sources(answer, turn)
 
 
 def kept_question(question: str) -> str:

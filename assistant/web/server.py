@@ -47,6 +47,7 @@ def create_app(service, settings: Settings | None = None,  # noqa: ANN001, ANN20
     from fastapi.middleware.cors import CORSMiddleware
     from fastapi.responses import JSONResponse
 
+    from assistant.web import assets
     from assistant.web.api import add_api_routes
     from assistant.web.backend import ChatBackend, describe_corpus
     from assistant.web.conversations import Keeping
@@ -81,8 +82,8 @@ def create_app(service, settings: Settings | None = None,  # noqa: ANN001, ANN20
     return gr.mount_gradio_app(
         app, demo, path="/", server_name=settings.web_host, server_port=settings.web_port,
         auth=auth, auth_message="This assistant is private: sign in with the configured user." if auth else None,
-        footer_links=["api"], run_history=False, ssr_mode=False, mcp_server=False, pwa=False,
-        css=CSS, head=HEAD, max_file_size=MAX_UPLOAD_BYTES, show_error=False,
+        footer_links=[], run_history=False, ssr_mode=False, mcp_server=False, pwa=False,
+        css=CSS + assets.css(), head=HEAD, max_file_size=MAX_UPLOAD_BYTES, show_error=False,
     )
 
 

@@ -19,7 +19,7 @@ import gradio as gr
 
 from assistant.errors import AssistantError, QuestionError
 from assistant.types import Answer
-from assistant.web import conversation, conversations, export
+from assistant.web import assets, conversation, conversations, export
 from assistant.web.backend import MAX_TOP_K, ChatBackend, CorpusInfo
 from assistant.web.feedback import FeedbackLog, rating_of
 from assistant.web.render import (
@@ -73,28 +73,8 @@ a.cite-marker { font-weight: 700; text-decoration: none; cursor: pointer; }
                                vertical-align: top; }
 """
 
-# A document-level handler: a click on a marker opens and scrolls to its highlighted sentence.
-HEAD = """
-<script>
-document.addEventListener("click", function (event) {
-  var link = event.target && event.target.closest ? event.target.closest("a.cite-marker") : null;
-  if (!link) return;
-  event.preventDefault();
-  event.stopPropagation();
-  var target = document.getElementById((link.getAttribute("href") || "").slice(1));
-  if (!target) return;
-  for (var d = target.closest("details"); d; d = d.parentElement ? d.parentElement.closest("details") : null) {
-    d.open = true;
-  }
-  target.scrollIntoView({behavior: "smooth", block: "center"});
-  var card = target.closest(".source-card") || target;
-  card.classList.remove("flash");
-  void card.offsetWidth;
-  card.classList.add("flash");
-  setTimeout(function () { card.classList.remove("flash"); }, 1600);
-}, true);
-</script>
-"""
+# The page's script: markers open their sentence, narrow screens fold the list (assistant/web/static/chat.js).
+HEAD = assets.head()
 
 
 def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo,
@@ -291,8 +271,8 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo,
                     placeholder="Ask a question about the article, or pick an example below.",
                 )
                 with gr.Row():
-                    textbox = gr.Textbox(placeholder="Ask about the article…", show_label=False, lines=1,
-                                         max_lines=4, scale=6, elem_id="question", autofocus=True)
+                    textbox = gr.Textbox(label="Your question", placeholder="Ask about the article…", show_label=False, lines=1,
+                                         max_lines=4, scale=6, elem_id="question")  # no autofocus: it scrolls a phone
                     ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button")
                 with gr.Row(elem_id="turn-actions"):
                     stop_button = gr.Button("Stop", variant="stop", size="sm", elem_id="stop-button",
