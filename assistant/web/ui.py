@@ -21,7 +21,7 @@ from assistant.errors import AssistantError, QuestionError
 from assistant.types import Answer
 from assistant.web import assets, conversation, conversations, export
 from assistant.web.backend import MAX_TOP_K, ChatBackend, CorpusInfo
-from assistant.web.feedback import FeedbackLog, rating_of
+from assistant.web.feedback import REASONS, FeedbackLog, rating_of
 from assistant.web.render import (
     EMPTY_PANEL,
     render_answer,
@@ -169,15 +169,28 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo,
         return (box, state["messages"], render_sources(conversation.answered(state["turns"])), state,
                 *controls(state))
 
-    def on_like(state: dict[str, Any] | None, like: gr.LikeData) -> None:
+    def turn_of(state: dict[str, Any] | None, index: int | None) -> dict[str, Any] | None:
         turns = (state or conversation.new_state())["turns"]
+        return turns[index // 2] if isinstance(index, int) and 0 <= index // 2 < len(turns) else None
+
+    def on_like(state: dict[str, Any] | None, like: gr.LikeData) -> tuple:
+        """👍/👎 logged with the turn; a 👎 then asks for an optional reason."""
         index = like.index if isinstance(like.index, int) else like.index[0]
-        turn_index = index // 2
-        if not 0 <= turn_index < len(turns):
-            return
-        turn = turns[turn_index]
+        turn = turn_of(state, index)
+        if turn is None:
+            return gr.update(visible=False, value=None), None
         feedback.record(rating_of(like.liked), turn["answer"], question=turn["question"],
                         message=turn["notice"] or "", message_index=index)
+        disliked = like.liked is False
+        return gr.update(visible=disliked, value=None), (index if disliked else None)
+
+    def on_reason(reason: str | None, state: dict[str, Any] | None, index: int | None) -> tuple:
+        """The reason of the last 👎, logged with its turn; the question folds away."""
+        turn = turn_of(state, index)
+        if turn is not None and reason in REASONS:
+            feedback.record("dislike", turn["answer"], question=turn["question"], message=turn["notice"] or "",
+                            message_index=index, reason=reason)
+        return gr.update(visible=False, value=None), None
 
     def shown(state: dict[str, Any]) -> tuple:
         """Chat, Sources panel, the state itself, then Ask/Stop/Regenerate/Edit, for ``state``."""
@@ -274,6 +287,9 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo,
                     textbox = gr.Textbox(label="Your question", placeholder="Ask about the article…", show_label=False, lines=1,
                                          max_lines=4, scale=6, elem_id="question")  # no autofocus: it scrolls a phone
                     ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button")
+                reason = gr.Radio([(r.capitalize(), r) for r in REASONS], label="What was wrong? (optional)",
+                                  visible=False, elem_id="dislike-reason")
+                disliked = gr.State(None)  # the message index of the last 👎
                 with gr.Row(elem_id="turn-actions"):
                     stop_button = gr.Button("Stop", variant="stop", size="sm", elem_id="stop-button",
                                             visible=False)
@@ -324,6 +340,7 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo,
         copy_button.click(None, [markdown_text], None, js=COPY_JS)
         markdown_button.click(None, [markdown_text], None, js=DOWNLOAD_JS.format(name="conversation.md", kind="text/markdown"))
         json_button.click(None, [json_text], None, js=DOWNLOAD_JS.format(name="conversation.json", kind="application/json"))
-        chatbot.like(on_like, [state], None, api_visibility="private")
+        chatbot.like(on_like, [state], [reason, disliked], api_visibility="private")
+        reason.input(on_reason, [reason, state, disliked], [reason, disliked], **quick)
         gr.api(ask, api_name="ask", concurrency_limit=4)
     return demo

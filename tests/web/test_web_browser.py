@@ -165,3 +165,20 @@ def test_follow_up_uses_the_conversation(page: Any) -> None:
     ask(page, "Tell me about Russia and the SCO.")
     ask(page, "What does it actually promote?")
     assert "Read with the conversation as" in page.locator("#sources .sources-latest").inner_text()
+
+
+def test_a_dislike_asks_for_an_optional_reason_logged_with_the_turn(page: Any, web_app: Any) -> None:
+    ask(page, ANSWERABLE)
+    assert not page.locator("#dislike-reason").is_visible()
+    page.locator('#chat .message-buttons-left button[aria-label="Dislike"]').last.click()
+    page.wait_for_selector("#dislike-reason", state="visible")
+    page.get_by_label("Wrong source").check()
+    page.wait_for_selector("#dislike-reason", state="hidden")
+    deadline = time.monotonic() + 20
+    records: list[dict] = []
+    while time.monotonic() < deadline and len(records) < 2:
+        lines = web_app.feedback_file.read_text(encoding="utf-8").splitlines() if web_app.feedback_file.exists() else []
+        records = [r for r in map(json.loads, lines) if r["question"] == ANSWERABLE and r["rating"] == "dislike"]
+        time.sleep(0.2)
+    assert [r["reason"] for r in records[-2:]] == [None, "wrong source"]
+    assert records[-1]["citations"] and records[-1]["message_index"] == 1
