@@ -8,6 +8,7 @@ so a marker of an earlier answer still finds its own source).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Sequence
@@ -26,6 +27,11 @@ def escape_text(text: str) -> str:
 def source_id(turn: int, marker: int) -> str:
     """The element id of citation ``marker`` of answer ``turn`` in the Sources panel."""
     return f"src-{turn}-{marker}"
+
+
+def reader_id(doc: str, start: int, end: int) -> str:
+    """The element id of a cited span in the reader view (``assistant.web.reader``)."""
+    return f"read-{hashlib.sha1(doc.encode()).hexdigest()[:8]}-{start}-{end}"
 
 
 def render_question(question: str) -> str:
@@ -131,7 +137,10 @@ def _answer_sources(answer: Answer, turn: int, id_prefix: str = "") -> str:
             f'<span class="source-doc">{escape_text(card.doc)}</span> · '
             f'<span class="source-section">{heading}</span> '
             f'<span class="source-offsets">(chars {card.start}–{card.end})</span></div>'
-            f'<div class="source-text">{highlight(card, turn, id_prefix)}</div></div>'
+            f'<div class="source-text">{highlight(card, turn, id_prefix)}</div>'
+            + "".join(f'<a class="reader-link" href="#{reader_id(c.doc, c.start, c.end)}">Show [{c.marker}] in the '
+                      f'article</a> ' for c in card.citations)
+            + '</div>'
         )
     return "".join(parts)
 

@@ -19,7 +19,7 @@ import gradio as gr
 
 from assistant.errors import AssistantError, QuestionError
 from assistant.types import Answer
-from assistant.web import assets, conversation, conversations, export
+from assistant.web import assets, conversation, conversations, export, reader
 from assistant.web.backend import MAX_TOP_K, ChatBackend, CorpusInfo
 from assistant.web.feedback import REASONS, FeedbackLog, rating_of
 from assistant.web.render import (
@@ -226,7 +226,13 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo,
                                      keeping.max_conversations, keeping.max_bytes)
         title = conversations.title_of(state["turns"])
         return (library, {**library, "current": state["id"]}, listed(state, library),
-                export.to_markdown(title, state["turns"]), export.to_json(title, state["turns"]))
+                export.to_markdown(title, state["turns"]), export.to_json(title, state["turns"]),
+                reader_view(state["turns"]))
+
+    def reader_view(turns: list[dict[str, Any]], doc: str | None = None) -> str:
+        """The reader view of ``doc`` (default: the latest cited sentence's document, else the first)."""
+        passages = backend.service.retriever.passages.values()
+        return reader.render_reader(doc or reader.default_document(turns, backend.documents), passages, turns)
 
     def switch(chosen: str | None, state: dict[str, Any] | None, library: dict[str, Any] | None) -> tuple:
         """A conversation picked in the list (a streaming answer is stopped first and kept as stopped)."""
@@ -314,6 +320,8 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo,
             with gr.Column(scale=2, elem_id="sources-col"):
                 gr.HTML("<h2 id='sources-title'>Sources</h2>", js_on_load=None)
                 sources = gr.HTML(EMPTY_PANEL, elem_id="sources", js_on_load=None)
+        # the whole article, shown over the page by "Show [n] in the article" (assistant/web/static/chat.js)
+        reader_panel = gr.HTML("", elem_id="reader", js_on_load=None)
 
         buttons = [ask_button, stop_button, regenerate_button, edit_button]
         outputs = [textbox, chatbot, sources, state, *buttons]
@@ -323,7 +331,7 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo,
                           [textbox, state, top_k, doc, mode, examples], outputs, api_visibility="private",
                           concurrency_limit=4, show_progress="hidden", trigger_mode="once")
         quick = {"api_visibility": "private", "concurrency_limit": None, "show_progress": "hidden"}
-        saved = [library, store, conversation_list, markdown_text, json_text]
+        saved = [library, store, conversation_list, markdown_text, json_text, reader_panel]
         stop_button.click(stop, [state], [chatbot, sources, state, *buttons], cancels=[answering], **quick
                           ).then(persist, [state, library], saved, **quick)
         answering.then(persist, [state, library], saved, **quick)

@@ -26,6 +26,31 @@
     setTimeout(function () { card.classList.remove("flash"); }, 1600);
   }, true);
 
+  // "Show [n] in the article" opens the reader view over the page at that sentence and moves focus to it;
+  // "Back to the chat" (or Escape) closes it and gives focus back to the link.
+  var opener = null;
+  function closeReader() {
+    if (!document.body.classList.contains("reading")) return;
+    document.body.classList.remove("reading");
+    if (opener) opener.focus();
+  }
+  document.addEventListener("click", function (event) {
+    var el = event.target && event.target.closest ? event.target : null;
+    if (!el) return;
+    if (el.closest(".reader-back")) { event.preventDefault(); closeReader(); return; }
+    var link = el.closest("a.reader-link");
+    if (!link) return;
+    event.preventDefault();
+    var target = document.getElementById((link.getAttribute("href") || "").slice(1));
+    if (!target) return;
+    opener = link;
+    document.body.classList.add("reading");
+    target.setAttribute("tabindex", "-1");
+    target.focus({preventScroll: true});
+    target.scrollIntoView({block: "center"});
+  }, true);
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape") closeReader(); });
+
   // Once the app has rendered: on a narrow screen the conversation list starts folded, and toggles
   // that show or hide something say so (aria-expanded).
   function syncExpanded() {
