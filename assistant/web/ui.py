@@ -19,7 +19,7 @@ import gradio as gr
 
 from assistant.errors import AssistantError, QuestionError
 from assistant.types import Answer
-from assistant.web import assets, conversation, conversations, export, reader
+from assistant.web import assets, conversation, conversations, export, reader, suggestions
 from assistant.web.backend import MAX_TOP_K, ChatBackend, CorpusInfo
 from assistant.web.feedback import REASONS, FeedbackLog, rating_of
 from assistant.web.render import (
@@ -35,7 +35,7 @@ STREAM_STEP_SECONDS = 0.03
 PENDING = '<span class="answer pending">Reading the article…</span>'
 PENDING_PANEL = '<div class="sources-panel"><p class="sources-hint">Looking for the passages that answer this…</p></div>'
 ALL_DOCUMENTS = "All articles"
-REGENERATE_ID, EXAMPLES_ID = "regenerate-button", "examples"
+REGENERATE_ID, EXAMPLES_ID, SUGGESTIONS_ID = "regenerate-button", "examples", "suggestions"
 STORAGE_KEY = "assistant-conversations"
 COPY_JS = "(text) => { navigator.clipboard.writeText(text || ''); }"
 DOWNLOAD_JS = """(text) => {{
@@ -82,6 +82,7 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo,
     """The chat as Gradio Blocks, ready to be mounted (see ``assistant.web.server``); ``keeping`` gives the
     key and caps of the conversations kept in the browser (default: a key of this process only)."""
     keeping = keeping or conversations.Keeping(secrets.token_urlsafe(24))
+    suggester = suggestions.Suggester(lambda question: backend.ask(question))
 
     def controls(state: dict[str, Any]) -> tuple[dict, dict, dict, dict]:
         """Ask, Stop, Regenerate, Edit: Ask locked and Stop shown while an answer streams."""
@@ -90,7 +91,8 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo,
                 gr.update(interactive=has_turn and not running), gr.update(interactive=has_turn and not running))
 
     def respond(question: str | None, state: dict[str, Any] | None, top_k: float | None, doc: str | None,
-                mode: str | None, example: list | None, event: gr.EventData) -> Iterator[tuple]:
+                mode: str | None, example: list | None, suggestion: list | None, event: gr.EventData
+                ) -> Iterator[tuple]:
         """The chat's answer to one submit (Enter, Ask, an example or Regenerate), streamed.
 
         The question box is cleared once, when the question is taken, and left alone while the answer
@@ -102,9 +104,11 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo,
             yield keep, gr.update(), gr.update(), state, *controls(state)
             return
         by = getattr(target, "elem_id", None)  # a session holds updated copies of the buttons: not `is`
-        from_box = by not in (REGENERATE_ID, EXAMPLES_ID)
+        from_box = by not in (REGENERATE_ID, EXAMPLES_ID, SUGGESTIONS_ID)
         if by == REGENERATE_ID:
             question = conversation.pop_last(state) or ""
+        elif by == SUGGESTIONS_ID and suggestion:
+            question = str(suggestion[0])
         elif by == EXAMPLES_ID and example:
             question = str(example[0])
         else:
@@ -227,7 +231,13 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo,
         title = conversations.title_of(state["turns"])
         return (library, {**library, "current": state["id"]}, listed(state, library),
                 export.to_markdown(title, state["turns"]), export.to_json(title, state["turns"]),
-                reader_view(state["turns"]))
+                reader_view(state["turns"]), suggested(state["turns"]))
+
+    def suggested(turns: list[dict[str, Any]]) -> dict:
+        """The suggested follow-ups under the chat (hidden when there is none)."""
+        passages = backend.service.retriever.passages.values()
+        questions = suggester.suggest(turns, passages, reader.default_document(turns, backend.documents))
+        return gr.update(samples=[[q] for q in questions], visible=bool(questions))
 
     def reader_view(turns: list[dict[str, Any]], doc: str | None = None) -> str:
         """The reader view of ``doc`` (default: the latest cited sentence's document, else the first)."""
@@ -293,6 +303,8 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo,
                     textbox = gr.Textbox(label="Your question", placeholder="Ask about the article…", show_label=False, lines=1,
                                          max_lines=4, scale=6, elem_id="question")  # no autofocus: it scrolls a phone
                     ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button")
+                suggested_list = gr.Dataset(components=[textbox], samples=[], label="Suggested follow-ups",
+                                            type="values", elem_id=SUGGESTIONS_ID, visible=False)
                 reason = gr.Radio([(r.capitalize(), r) for r in REASONS], label="What was wrong? (optional)",
                                   visible=False, elem_id="dislike-reason")
                 disliked = gr.State(None)  # the message index of the last 👎
@@ -327,11 +339,12 @@ def build_ui(backend: ChatBackend, feedback: FeedbackLog, info: CorpusInfo,
         outputs = [textbox, chatbot, sources, state, *buttons]
         # One event for every way of asking, and trigger_mode "once": while it runs, the page ignores a
         # second submit (Enter then a click on Ask is one turn).
-        answering = gr.on([textbox.submit, ask_button.click, examples.click, regenerate_button.click], respond,
-                          [textbox, state, top_k, doc, mode, examples], outputs, api_visibility="private",
+        answering = gr.on([textbox.submit, ask_button.click, examples.click, suggested_list.click,
+                           regenerate_button.click], respond,
+                          [textbox, state, top_k, doc, mode, examples, suggested_list], outputs, api_visibility="private",
                           concurrency_limit=4, show_progress="hidden", trigger_mode="once")
         quick = {"api_visibility": "private", "concurrency_limit": None, "show_progress": "hidden"}
-        saved = [library, store, conversation_list, markdown_text, json_text, reader_panel]
+        saved = [library, store, conversation_list, markdown_text, json_text, reader_panel, suggested_list]
         stop_button.click(stop, [state], [chatbot, sources, state, *buttons], cancels=[answering], **quick
                           ).then(persist, [state, library], saved, **quick)
         answering.then(persist, [state, library], saved, **quick)
