@@ -1,7 +1,10 @@
 """The Gradio Blocks of the web chat. It receives a ``ChatBackend`` and never builds the engine.
 
-Layout: the chat (streamed answers with ``[n]`` links) and, beside it, the Sources panel of the
-latest answer; under the chat the question box, a clear button, examples and a settings accordion.
+Layout: a side list of the conversations kept in the browser (New chat, Delete, Copy, Export); the chat
+(streamed answers with ``[n]`` links) and, beside it, the Sources panel of the latest answer; under the
+chat the question box, Stop/Regenerate/Edit, suggested follow-ups, examples and a settings accordion;
+the reader view of the article, shown over the page by "Show [n] in the article". Every way of asking
+is one event (``respond``), so one submit is one turn.
 Messages are HTML made by ``assistant.web.render`` (escaped), so the Chatbot renders no Markdown.
 The same answers are exposed headless as the ``/ask`` API endpoint for ``gradio_client``.
 """
@@ -24,7 +27,6 @@ from assistant.web.backend import MAX_TOP_K, ChatBackend, CorpusInfo
 from assistant.web.feedback import REASONS, FeedbackLog, rating_of
 from assistant.web.render import (
     EMPTY_PANEL,
-    render_answer,
     render_notice,
     render_sources,
 )
