@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install index run test test-unit test-llm local eval eval-all fit bench clean chromium
+.PHONY: install index run test test-unit test-llm local eval eval-all fit bench clean chromium axe
 
 install: $(STAMP)
 
@@ -34,6 +34,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 chromium:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; }
 
+# axe-core (npm) for the accessibility test, into a git-ignored folder of the tests.
+AXE_VERSION := 4.14.1
+AXE := tests/web/node/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE):
+	command -v npm >/dev/null || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y npm; }
+	npm install --no-save --no-package-lock --no-audit --no-fund --prefix tests/web/node axe-core@$(AXE_VERSION)
+
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e and not llm" -q
 
@@ -45,7 +53,7 @@ EVAL_BARS := --fail-under contains_gold=0.90 --fail-under evidence_recall=0.95 \
 	--fail-over false_abstention=0.05 --fail-under short_f1=0.40 --fail-over summary:false_abstention=0 \
 	--fail-over offset_mismatch=0 --fail-over errors=0
 
-test: index chromium
+test: index chromium axe
 	$(BIN)/python -m pytest -q -m "not llm"
 	$(BIN)/assistant eval $(EVAL_SET) --out test-output/eval-dev --junit test-output/junit-dev.xml $(EVAL_BARS)
 

@@ -127,6 +127,12 @@ class Settings(BaseSettings):
     web_max_sessions: int = Field(
         500, ge=1, description="Chat sessions Gradio keeps in memory (each API call opens one too; each holds its "
         "last inputs); beyond it the oldest is dropped.")
+    web_max_conversations: int = Field(
+        20, ge=1, description="Conversations the chat keeps in the browser (localStorage); beyond it the oldest "
+        "is dropped.")
+    web_conversations_max_bytes: int = Field(
+        400_000, ge=10_000, description="Most bytes of JSON the saved conversations may take (the browser sends "
+        "them once per page load, so keep it under web_max_body_bytes); beyond it the oldest are dropped.")
     web_trusted_origins: list[str] = Field(
         default_factory=list, description="Origins (scheme://host[:port]) besides the app's own whose pages may send "
         "it requests (without credentials), e.g. the public address behind a proxy that rewrites Host.")

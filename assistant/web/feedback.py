@@ -5,7 +5,10 @@ judged without the index::
 
     {"time": "2026-01-01T12:00:00+00:00", "rating": "like", "question": "...", "answer": "...",
      "abstained": false, "citations": [{"marker": 1, "doc": "...", "start": 115, "end": 281, ...}],
-     "standalone_question": null, "message_index": 1}
+     "standalone_question": null, "message_index": 1, "reason": null}
+
+A dislike may be followed by a record of its reason (rating "dislike", one of ``REASONS``) for the same
+message.
 
 Each field is clipped (a line stays a few kilobytes whatever the chat holds) and the file is rotated
 at ``max_bytes``: ``feedback.jsonl`` becomes ``feedback.jsonl.1``, and so on up to ``keep`` files.
@@ -26,6 +29,7 @@ FIELD_CHARS = 4000
 CITED_TEXT_CHARS = 1000
 SHORT_FIELD_CHARS = 200
 MAX_CITATIONS = 20
+REASONS = ("wrong answer", "wrong source", "should have answered", "should not have answered")
 
 
 def rating_of(liked: bool | str | None) -> str:
@@ -58,8 +62,9 @@ class FeedbackLog:
         self._lock = threading.Lock()
 
     def record(self, rating: str, answer: Answer | None, *, question: str, message: str,
-               message_index: int | None = None) -> dict[str, Any]:
-        """Append one record (its fields clipped) and return it. ``answer`` is None for a notice (bad input)."""
+               message_index: int | None = None, reason: str | None = None) -> dict[str, Any]:
+        """Append one record (its fields clipped) and return it. ``answer`` is None for a notice (bad input);
+        ``reason`` is one of ``REASONS`` (anything else is recorded as None)."""
         entry: dict[str, Any] = {
             "time": datetime.now(UTC).isoformat(timespec="seconds"),
             "rating": _clip(rating, SHORT_FIELD_CHARS),
@@ -69,6 +74,7 @@ class FeedbackLog:
             "citations": [_citation(c.model_dump()) for c in answer.citations[:MAX_CITATIONS]] if answer else [],
             "standalone_question": _clip(answer.standalone_question) if answer else None,
             "message_index": message_index if isinstance(message_index, int) else None,
+            "reason": reason if reason in REASONS else None,
         }
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:

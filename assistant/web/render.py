@@ -8,6 +8,7 @@ so a marker of an earlier answer still finds its own source).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Sequence
@@ -26,6 +27,11 @@ def escape_text(text: str) -> str:
 def source_id(turn: int, marker: int) -> str:
     """The element id of citation ``marker`` of answer ``turn`` in the Sources panel."""
     return f"src-{turn}-{marker}"
+
+
+def reader_id(doc: str, start: int, end: int) -> str:
+    """The element id of a cited span in the reader view (``assistant.web.reader``)."""
+    return f"read-{hashlib.sha1(doc.encode()).hexdigest()[:8]}-{start}-{end}"
 
 
 def render_question(question: str) -> str:
@@ -99,25 +105,25 @@ def source_cards(answer: Answer) -> list[SourceCard]:
     return cards
 
 
-def highlight(card: SourceCard, turn: int) -> str:
-    """The card's passage, escaped, with each cited span wrapped in ``<mark id=...>``."""
+def highlight(card: SourceCard, turn: int, id_prefix: str = "") -> str:
+    """The card's passage, escaped, with each cited span wrapped in ``<mark id=...>`` (ids after ``id_prefix``)."""
     spans = sorted(
         ((max(c.start - card.start, 0), min(c.end - card.start, len(card.text)), c.marker) for c in card.citations),
     )
     out, pos = [], 0
     for start, end, marker in spans:
         if start < pos:  # overlapping citations: keep the marker as an anchor, no second highlight
-            out.append(f'<span id="{source_id(turn, marker)}"></span>')
+            out.append(f'<span id="{id_prefix}{source_id(turn, marker)}"></span>')
             continue
         out.append(escape_text(card.text[pos:start]))
-        out.append(f'<mark class="cited" id="{source_id(turn, marker)}">'
+        out.append(f'<mark class="cited" id="{id_prefix}{source_id(turn, marker)}">'
                    f'<sup class="mark-no">[{marker}]</sup>{escape_text(card.text[start:end])}</mark>')
         pos = end
     out.append(escape_text(card.text[pos:]))
     return "".join(out)
 
 
-def _answer_sources(answer: Answer, turn: int) -> str:
+def _answer_sources(answer: Answer, turn: int, id_prefix: str = "") -> str:
     if answer.abstained or not answer.citations:
         return ('<p class="no-sources">No passage of the article supported an answer, '
                 'so nothing is cited.</p>')
@@ -134,9 +140,26 @@ def _answer_sources(answer: Answer, turn: int) -> str:
             f'<span class="source-doc">{escape_text(card.doc)}</span> · '
             f'<span class="source-section">{heading}</span> '
             f'<span class="source-offsets">({page}chars {card.start}–{card.end})</span></div>'
-            f'<div class="source-text">{highlight(card, turn)}</div></div>'
+            f'<div class="source-text">{highlight(card, turn, id_prefix)}</div>'
+            + "".join(f'<a class="reader-link" href="#{reader_id(c.doc, c.start, c.end)}">Show [{c.marker}] in the '
+                      f'article</a> ' for c in card.citations)
+            + '</div>'
         )
     return "".join(parts)
+
+
+INLINE_PREFIX = "m-"
+
+
+def render_inline_sources(answer: Answer, turn: int) -> str:
+    """The answer's sources folded right under it (shown on narrow screens, where the Sources panel is far
+    below); their ids start with ``INLINE_PREFIX``. '' when nothing is cited."""
+    if answer.abstained or not answer.citations:
+        return ""
+    count = len(source_cards(answer))
+    label = "1 source" if count == 1 else f"{count} sources"
+    return (f'<details class="inline-sources"><summary>{label}</summary>'
+            f'{_answer_sources(answer, turn, INLINE_PREFIX)}</details>')
 
 
 def render_why(answer: Answer) -> str:

@@ -49,9 +49,11 @@ def create_app(service, settings: Settings | None = None,  # noqa: ANN001, ANN20
     from fastapi.middleware.cors import CORSMiddleware
     from fastapi.responses import JSONResponse
 
+    from assistant.web import assets
     from assistant.web.api import add_api_routes
     from assistant.web.documents_api import add_document_routes, shared_embedder, signed_in_to_chat, upload_body_limit
     from assistant.web.backend import ChatBackend, describe_corpus
+    from assistant.web.conversations import Keeping
     from assistant.web.feedback import FeedbackLog
     from assistant.web.limits import InputLimits
     from assistant.web.middleware import BodyLimit, SameOriginWrites, SecurityHeaders
@@ -79,15 +81,15 @@ def create_app(service, settings: Settings | None = None,  # noqa: ANN001, ANN20
 
         app.add_route("/manifest.json", no_manifest, include_in_schema=False)
     feedback = FeedbackLog(settings.feedback_file, settings.feedback_max_bytes, settings.feedback_keep)
-    demo = build_ui(backend, feedback, info)
+    demo = build_ui(backend, feedback, info, Keeping.from_settings(settings))
     add_document_routes(app, settings, auth, embedder_factory or shared_embedder(settings), backend.follow,
                         signed_in=signed_in_to_chat)
     demo.state_session_capacity = settings.web_max_sessions  # Gradio keeps every input of a session until evicted
     return gr.mount_gradio_app(
         app, demo, path="/", server_name=settings.web_host, server_port=settings.web_port,
         auth=auth, auth_message="This assistant is private: sign in with the configured user." if auth else None,
-        footer_links=["api"], run_history=False, ssr_mode=False, mcp_server=False, pwa=False,
-        css=CSS, head=HEAD, max_file_size=MAX_UPLOAD_BYTES, show_error=False,
+        footer_links=[], run_history=False, ssr_mode=False, mcp_server=False, pwa=False,
+        css=CSS + assets.css(), head=HEAD, max_file_size=MAX_UPLOAD_BYTES, show_error=False,
     )
 
 

@@ -340,10 +340,10 @@ def test_refused_questions_and_liked_floods_keep_the_feedback_log_small(
         "feedback_file": feedback, "feedback_max_bytes": 10_000, "feedback_keep": 2}))
     respond, like = chat_events(url)
     session = uuid.uuid4().hex[:12]
-    huge = {"data": ["why? " * 4_000_000, None, 8, "All articles", "extractive"], "fn_index": respond,
+    huge = {"data": ["why? " * 4_000_000, None, 8, "All articles", "extractive", None, None], "fn_index": respond,
             "session_hash": session, "event_data": None, "trigger_id": None}
     assert send_over_the_cap(url, "/gradio_api/queue/join", json.dumps(huge).encode(), JSON).status == 413
-    messages = gradio_event(url, respond, ["why? " * 180_000, None, 8, "All articles", "extractive"], session)
+    messages = gradio_event(url, respond, ["why? " * 180_000, None, 8, "All articles", "extractive", None, None], session)
     final = next(m for m in messages if m["msg"] == "process_completed")
     assert final["success"] and "the limit is 2000" in json.dumps(final["output"])
     for n in range(40):
@@ -424,7 +424,7 @@ def test_errors_never_echo_long_input(web_app: Any) -> None:
     result = gradio_api(url, [QUESTION, [], None, long])
     assert result["event"] == "error" and len(json.dumps(result)) < 400
     respond, _ = chat_events(url)
-    messages = gradio_event(url, respond, [QUESTION, None, 8, long, "extractive"], uuid.uuid4().hex[:12])
+    messages = gradio_event(url, respond, [QUESTION, None, 8, long, "extractive", None, None], uuid.uuid4().hex[:12])
     final = json.dumps(messages[-2:])
     assert "no document named" in final and "z" * 61 not in final and len(final) < 3000
 

@@ -144,9 +144,9 @@ def test_an_over_long_question_gets_a_friendly_message_and_stays_in_the_box(page
     assert page.input_value("#question textarea") == question  # kept, to be trimmed
 
 
-def test_clear_button_empties_the_chat_and_the_panel(page: Any) -> None:
+def test_new_chat_empties_the_chat_and_the_panel(page: Any) -> None:
     ask(page, ANSWERABLE)
-    page.click("#clear-button")
+    page.click("#new-chat")
     page.wait_for_function(f"() => document.querySelectorAll('{BOT}').length === 0")
     assert page.locator("#sources .source-card").count() == 0
     assert "Ask a question" in page.locator("#sources").inner_text()
@@ -165,3 +165,20 @@ def test_follow_up_uses_the_conversation(page: Any) -> None:
     ask(page, "Tell me about Russia and the SCO.")
     ask(page, "What does it actually promote?")
     assert "Read with the conversation as" in page.locator("#sources .sources-latest").inner_text()
+
+
+def test_a_dislike_asks_for_an_optional_reason_logged_with_the_turn(page: Any, web_app: Any) -> None:
+    ask(page, ANSWERABLE)
+    assert not page.locator("#dislike-reason").is_visible()
+    page.locator('#chat .message-buttons-left button[aria-label="Dislike"]').last.click()
+    page.wait_for_selector("#dislike-reason", state="visible")
+    page.get_by_label("Wrong source").check()
+    page.wait_for_selector("#dislike-reason", state="hidden")
+    deadline = time.monotonic() + 20
+    records: list[dict] = []
+    while time.monotonic() < deadline and len(records) < 2:
+        lines = web_app.feedback_file.read_text(encoding="utf-8").splitlines() if web_app.feedback_file.exists() else []
+        records = [r for r in map(json.loads, lines) if r["question"] == ANSWERABLE and r["rating"] == "dislike"]
+        time.sleep(0.2)
+    assert [r["reason"] for r in records[-2:]] == [None, "wrong source"]
+    assert records[-1]["citations"] and records[-1]["message_index"] == 1

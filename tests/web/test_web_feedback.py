@@ -39,3 +39,12 @@ def test_concurrent_records_stay_whole_lines(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert len(log.read()) == 80
+
+
+def test_a_reason_is_recorded_only_when_it_is_one_of_the_reasons(tmp_path: Path) -> None:
+    log = FeedbackLog(tmp_path / "f.jsonl")
+    answer = Answer(question="q", answer="a", abstained=False)
+    assert log.record("dislike", answer, question="q", message="", message_index=1,
+                      reason="wrong source")["reason"] == "wrong source"
+    assert log.record("dislike", answer, question="q", message="", reason="<script>" * 100)["reason"] is None
+    assert log.record("like", answer, question="q", message="")["reason"] is None
