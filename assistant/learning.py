@@ -115,11 +115,18 @@ def _abstain_threshold(probabilities: np.ndarray, answerable: np.ndarray, target
 
 def _span_threshold(best_probability: np.ndarray, chosen_f1: np.ndarray,
                     sentence_f1: np.ndarray) -> tuple[float, float]:
-    """The threshold on the best phrase's probability that maximises the mean short-answer F1, and that F1."""
+    """The threshold on the best phrase's probability for the short-answer F1, and that F1: the lowest
+    one whose mean F1 is within one standard error (paired, over the questions) of the best threshold's
+    (the one-standard-error rule: a short answer is withheld only where that clearly pays)."""
     options = np.unique(np.concatenate([[0.0], best_probability]))
-    scores = [float(np.where(best_probability >= t, chosen_f1, sentence_f1).mean()) for t in options]
-    best = int(np.argmax(scores))
-    return float(options[best]), scores[best]
+    per_question = np.array([np.where(best_probability >= t, chosen_f1, sentence_f1) for t in options])
+    means = per_question.mean(axis=1)
+    best = int(np.argmax(means))
+    differences = per_question[best] - per_question
+    errors = differences.std(axis=1, ddof=1) / np.sqrt(max(per_question.shape[1], 1)) if per_question.shape[1] > 1 \
+        else np.zeros(len(options))
+    lowest = int(np.flatnonzero(means >= means[best] - errors)[0])
+    return float(options[lowest]), float(means[lowest])
 
 
 def _digest(path: Path) -> str:
