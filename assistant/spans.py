@@ -35,7 +35,13 @@ _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten elev
 _PREPOSITIONS = frozenset("in at on by from to into of for with as near between through during".split())
 _COPULAS = frozenset("is was are were be been called named known include includes including".split())
 _OPEN_SPAN_WORDS = frozenset({"the", "a", "an"})  # may start a span ("the North Sea")
-_KINDS = ("number", "year", "name", "lower")  # not exclusive: "Medvedev in 2008" is a name and a year
+_KINDS = ("number", "year", "name", "lower")
+_SUFFIX_GROUPS = {  # English derivational endings: what kind of word closes a phrase (a noun, an adjective…)
+    "noun": ("tion", "sion", "ment", "ness", "ity", "ance", "ence", "ism", "ist", "ship", "hood", "er", "or", "ure"),
+    "adjective": ("al", "ic", "ive", "ous", "able", "ible", "ful", "less", "ary", "ian"),
+    "adverb": ("ly",),
+    "participle": ("ing", "ed"),
+}  # not exclusive: "Medvedev in 2008" is a name and a year
 _WH_GROUPS = tuple(w for w in WH_WORDS if w not in ("yes-no", "other"))
 
 SPAN_FEATURES: tuple[str, ...] = (
@@ -46,6 +52,8 @@ SPAN_FEATURES: tuple[str, ...] = (
     "gap_start", "gap_end", "after_match", "before_match", "starts_with_article", "between_matches",
     "left_distance", "right_distance", "next_is_preposition", "next_is_verb_like", "share_of_sentence",
     "name_cut_left", "name_cut_right", "whole_name", "unit_next", "in_quotes", "target_x_name", "target_x_lower",
+    *(f"ends_{suffix}" for suffix in _SUFFIX_GROUPS), "ends_plural", "target_in_span",
+    "wh_left_match", "wh_right_match",
     *(f"{wh.replace(' ', '_')}_x_{kind}" for wh in _WH_GROUPS for kind in _KINDS),
 )
 
@@ -130,6 +138,21 @@ def choose(spans: list[SpanCandidate], logits: np.ndarray, temperature: float) -
     return int(np.argmax(f1 @ weights))
 
 
+_WH_TOKEN = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "how", "why"})
+
+
+def _wh_context(question: str) -> tuple[str, set[str]]:
+    """The word before the question's wh-word ("into" of "into which lake"), and the stems of the first
+    two content words after it: an answer often sits between the same words in the sentence."""
+    tokens = [t.lower for t in tokenize(question) if t.is_word]
+    at = next((k for k, t in enumerate(tokens) if t in _WH_TOKEN), None)
+    if at is None:
+        return "", set()
+    left = tokens[at - 1] if at > 0 else ""
+    right = [stem(t) for t in tokens[at + 1:] if t not in STOP_WORDS][:2]
+    return left, set(right)
+
+
 def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
                sentence_logit: float) -> tuple[list[SpanCandidate], np.ndarray]:
     """The candidate phrases of one sentence and their feature rows (columns ``SPAN_FEATURES``)."""
@@ -162,6 +185,7 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
             gap_of[k] = len(gaps)
             k += 1
         gaps.append((start, k - 1))
+    wh_left, wh_right = _wh_context(analysis.text)
     spans: list[SpanCandidate] = []
     rows: list[list[float]] = []
     wh = analysis.wh
@@ -236,6 +260,11 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
                 float(i > 0 and j + 1 < n and tokens[i - 1].text in _QUOTES and tokens[j + 1].text in _QUOTES),
                 float(bool(target) and "name" in kinds),
                 float(bool(target) and kinds == {"lower"}),
+                *(float(not _is_name(words[-1]) and words[-1].lower.endswith(ends)) for ends in _SUFFIX_GROUPS.values()),
+                float(not _is_name(words[-1]) and words[-1].lower.endswith("s") and not words[-1].lower.endswith("ss")),
+                float(bool(target) and any(stems[k] in target for k in range(i, j + 1))),
+                float(bool(wh_left) and i > 0 and tokens[i - 1].lower == wh_left),
+                float(any(stems[k] in wh_right for k in range(j + 1, min(n, j + 4)))),
             ]
             row += [float(wh == group and k in kinds) for group in _WH_GROUPS for k in _KINDS]
             spans.append(SpanCandidate(sentence_index, tokens[i].start, tokens[j].end,

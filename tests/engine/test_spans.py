@@ -69,3 +69,22 @@ def test_the_phrase_most_likely_phrases_overlap_wins_at_a_positive_temperature()
     logits = np.array([1.0, 0.9, 0.8, 0.9])
     assert choose(spans, logits, 0.0) == 0
     assert spans[choose(spans, logits, 1.0)].text == "Cologne"
+
+
+def _rows(text: str, question: str) -> dict[str, dict[str, float]]:
+    spans, matrix = candidates(0, text, analyse(question), 0.0)
+    return {s.text: dict(zip(SPAN_FEATURES, row, strict=True)) for s, row in zip(spans, matrix, strict=True)}
+
+
+def test_a_phrase_between_the_words_around_the_questions_wh_word() -> None:
+    rows = _rows("The Rhine flows into Lake Constance near Bregenz.", "The Rhine flows into which lake?")
+    assert rows["Lake Constance"]["wh_left_match"] == 1.0 and rows["Bregenz"]["wh_left_match"] == 0.0
+    rows = _rows("Today the Danube is larger than the Rhine.", "What river is larger than the Rhine?")
+    assert rows["the Danube"]["wh_right_match"] == 1.0 and rows["Today"]["wh_right_match"] == 0.0
+
+
+def test_the_word_that_closes_a_phrase_says_what_kind_of_word_it_is() -> None:
+    rows = _rows("The field is theoretical and studies decision problems by computation.", "What does the field study?")
+    assert rows["theoretical"]["ends_adjective"] == 1.0 and rows["theoretical"]["ends_noun"] == 0.0
+    assert rows["decision problems"]["ends_plural"] == 1.0
+    assert rows["computation"]["ends_noun"] == 1.0
