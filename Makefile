@@ -46,11 +46,11 @@ test-unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e and not llm" -q
 
 # Bars checked on the dev set by `make eval` and `make test` (exit 1 when one is missed): the answer
-# issue's, except correct abstention and short-answer F1, gated under the issue's 0.90 and 0.45 (reached: 0.83, 0.44).
+# issue's, except correct abstention, gated under the issue's 0.90 (reached: 0.83).
 EVAL_SET ?= ../shared/qa/dev.jsonl
 EVAL_BARS := --fail-under contains_gold=0.90 --fail-under evidence_recall=0.95 \
 	--fail-under citation_precision=0.80 --fail-under correct_abstention=0.80 \
-	--fail-over false_abstention=0.05 --fail-under short_f1=0.40 --fail-over summary:false_abstention=0 \
+	--fail-over false_abstention=0.05 --fail-under short_f1=0.45 --fail-over summary:false_abstention=0 \
 	--fail-over offset_mismatch=0 --fail-over errors=0
 
 test: index chromium axe

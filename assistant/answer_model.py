@@ -99,6 +99,11 @@ class AnswerModel:
         """Probability under which no phrase is offered as the short answer."""
         return float(self.span.threshold if self.span.threshold is not None else 0.5)
 
+    @property
+    def span_temperature(self) -> float:
+        """Softmax temperature of the short-answer choice (0: the best-scored phrase; see ``spans.choose``)."""
+        return float(self.info.get("span_temperature", 0.0))
+
     def to_dict(self) -> dict[str, Any]:
         """The model as the JSON object its file holds."""
         return {"schema_version": SCHEMA_VERSION, **self.info,

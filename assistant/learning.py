@@ -12,7 +12,9 @@ of its own corpus. For every question the real retriever gathers the evidence, a
 
 Thresholds come from out-of-fold predictions: the abstention threshold is the probability of being
 answerable under which ``target_false_abstention`` of the answerable questions fall; the span threshold is the one
-that maximises the short-answer F1 (a question without a short answer scores its whole sentence).
+that maximises the short-answer F1 (a question without a short answer scores its whole sentence), and
+the softmax temperature of the phrase choice (``spans.choose``) is the one of ``SPAN_TEMPERATURES`` that
+does best there.
 The fit is deterministic: the same data gives the same file.
 """
 
@@ -33,10 +35,11 @@ from assistant.evidence import Evidence
 from assistant.features import (QUESTION_FEATURES, SENTENCE_FEATURES, SentenceFeatures, allowed_sentences,
                                  answerability_features, sentence_features)
 from assistant.followup import resolve
-from assistant.spans import SPAN_FEATURES, candidates
+from assistant.spans import SPAN_FEATURES, SpanCandidate, candidates, choose
 
 FOLDS = 5
-SPAN_POSITIVE_F1 = 0.5
+SPAN_POSITIVE_F1 = 0.9
+SPAN_TEMPERATURES = (0.0, 0.5, 1.0)
 REGULARISATION_C = 1.0
 
 
@@ -94,14 +97,15 @@ def _sentence_head(examples: Sequence[_Example]) -> LinearHead:
                      SENTENCE_FEATURES)
 
 
-def _span_rows(example: _Example, logit: float) -> tuple[np.ndarray, np.ndarray, float]:
-    """Span features of the gold sentence, their F1 with the gold answers, and the sentence's own F1."""
+def _span_rows(example: _Example, logit: float) -> tuple[np.ndarray, np.ndarray, float, list[SpanCandidate]]:
+    """Span features of the gold sentence, their F1 with the gold answers, the sentence's own F1, and
+    the phrases."""
     index = int(np.argmax(example.labels))
     text = example.evidence.sentences[index].text
     spans, matrix = candidates(index, text, example.evidence.analysis, logit)
     golds = example.item.answers
     f1 = np.array([max(token_f1(s.text, g) for g in golds) for s in spans])
-    return matrix, f1, max(token_f1(text, g) for g in golds)
+    return matrix, f1, max(token_f1(text, g) for g in golds), spans
 
 
 def _abstain_threshold(probabilities: np.ndarray, answerable: np.ndarray, target: float) -> float:
@@ -109,11 +113,20 @@ def _abstain_threshold(probabilities: np.ndarray, answerable: np.ndarray, target
     return float(np.quantile(probabilities[answerable], target)) if answerable.any() else 0.0
 
 
-def _span_threshold(best_probability: np.ndarray, best_f1: np.ndarray, sentence_f1: np.ndarray) -> float:
-    """The threshold on the best phrase's probability that maximises the mean short-answer F1."""
+def _span_threshold(best_probability: np.ndarray, chosen_f1: np.ndarray,
+                    sentence_f1: np.ndarray) -> tuple[float, float]:
+    """The threshold on the best phrase's probability for the short-answer F1, and that F1: the lowest
+    one whose mean F1 is within one standard error (paired, over the questions) of the best threshold's
+    (the one-standard-error rule: a short answer is withheld only where that clearly pays)."""
     options = np.unique(np.concatenate([[0.0], best_probability]))
-    scores = [np.where(best_probability >= t, best_f1, sentence_f1).mean() for t in options]
-    return float(options[int(np.argmax(scores))])
+    per_question = np.array([np.where(best_probability >= t, chosen_f1, sentence_f1) for t in options])
+    means = per_question.mean(axis=1)
+    best = int(np.argmax(means))
+    differences = per_question[best] - per_question
+    errors = differences.std(axis=1, ddof=1) / np.sqrt(max(per_question.shape[1], 1)) if per_question.shape[1] > 1 \
+        else np.zeros(len(options))
+    lowest = int(np.flatnonzero(means >= means[best] - errors)[0])
+    return float(options[lowest]), float(means[lowest])
 
 
 def _digest(path: Path) -> str:
@@ -148,22 +161,27 @@ def fit_answer_model(sets: Sequence[TrainingSet], target_false_abstention: float
     for e in span_examples:
         gold = int(np.argmax(e.labels))
         logit = float(folds[e.fold].logits(e.matrix[gold:gold + 1])[0])
-        matrix, f1, sentence_f1 = _span_rows(e, logit)
+        matrix, f1, sentence_f1, spans = _span_rows(e, logit)
         if len(f1):
-            span_data.append((e.fold, matrix, f1, sentence_f1))
+            span_data.append((e.fold, matrix, f1, sentence_f1, spans))
     span_head = _logistic(np.vstack([d[1] for d in span_data]),
                           np.concatenate([d[2] >= SPAN_POSITIVE_F1 for d in span_data]), SPAN_FEATURES)
-    best_p, best_f1, sentence_f1 = [], [], []
+    best_p, sentence_f1 = [], []
+    chosen_f1: dict[float, list[float]] = {t: [] for t in SPAN_TEMPERATURES}
     for k in range(FOLDS):
         inside = [d for d in span_data if d[0] != k]
         head = _logistic(np.vstack([d[1] for d in inside]),
                          np.concatenate([d[2] >= SPAN_POSITIVE_F1 for d in inside]), SPAN_FEATURES)
-        for _, matrix, f1, whole in (d for d in span_data if d[0] == k):
-            p = head.probabilities(matrix)
-            best_p.append(float(p.max()))
-            best_f1.append(float(f1[int(np.argmax(p))]))
+        for _, matrix, f1, whole, spans in (d for d in span_data if d[0] == k):
+            logits = head.logits(matrix)
+            best_p.append(float(1.0 / (1.0 + np.exp(-logits.max()))))
+            for t in SPAN_TEMPERATURES:
+                chosen_f1[t].append(float(f1[choose(spans, logits, t)]))
             sentence_f1.append(whole)
-    span_threshold = _span_threshold(np.array(best_p), np.array(best_f1), np.array(sentence_f1))
+    options = {t: _span_threshold(np.array(best_p), np.array(chosen_f1[t]), np.array(sentence_f1))
+               for t in SPAN_TEMPERATURES}
+    temperature = max(SPAN_TEMPERATURES, key=lambda t: options[t][1])
+    span_threshold, span_f1 = options[temperature]
 
     info = {
         "name": "answer-model",
@@ -175,10 +193,10 @@ def fit_answer_model(sets: Sequence[TrainingSet], target_false_abstention: float
             "correct_abstention": round(float(np.mean(out_of_fold[~answerable] < threshold)), 4)
             if (~answerable).any() else None,
             "brier": round(float(np.mean((out_of_fold - answerable) ** 2)), 4),
-            "short_f1_given_sentence": round(float(np.mean(np.where(np.array(best_p) >= span_threshold,
-                                                                    best_f1, sentence_f1))), 4),
+            "short_f1_given_sentence": round(span_f1, 4),
         },
         "regularisation_c": REGULARISATION_C, "folds": FOLDS, "span_positive_f1": SPAN_POSITIVE_F1,
+        "span_temperature": temperature,
     }
     return AnswerModel(sentence=sentence, answerable=_with_threshold(answerable_head, threshold),
                        span=_with_threshold(span_head, span_threshold), info=info)

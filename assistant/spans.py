@@ -6,7 +6,10 @@ fact the question asks for, if it asks for one (a date for "when", a number for 
 no more than the phrase holding it (no comma, no preposition: "2008", not "came in 2008"). Its features say what kind of phrase it
 is (a number, a year, a name, a measure…), how it sits against the question's words in the sentence
 (inside them, next to them, how far), and how that kind fits the question's wh-word. The learned
-span head scores them; the best one is copied word for word, with exact offsets.
+span head scores them; ``choose`` picks the one to offer (the best-scored one, or the one with the
+highest expected overlap with the answer under the softmax of the scores: minimum Bayes risk), copied
+word for word, with exact offsets. Boundary features say whether a phrase cuts a name ("Baden-
+Württemberg State" of "Baden-Württemberg State Park") or is one whole, or is quoted ("lower lake").
 """
 
 from __future__ import annotations
@@ -32,7 +35,13 @@ _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten elev
 _PREPOSITIONS = frozenset("in at on by from to into of for with as near between through during".split())
 _COPULAS = frozenset("is was are were be been called named known include includes including".split())
 _OPEN_SPAN_WORDS = frozenset({"the", "a", "an"})  # may start a span ("the North Sea")
-_KINDS = ("number", "year", "name", "lower")  # not exclusive: "Medvedev in 2008" is a name and a year
+_KINDS = ("number", "year", "name", "lower")
+_SUFFIX_GROUPS = {  # English derivational endings: what kind of word closes a phrase (a noun, an adjective…)
+    "noun": ("tion", "sion", "ment", "ness", "ity", "ance", "ence", "ism", "ist", "ship", "hood", "er", "or", "ure"),
+    "adjective": ("al", "ic", "ive", "ous", "able", "ible", "ful", "less", "ary", "ian"),
+    "adverb": ("ly",),
+    "participle": ("ing", "ed"),
+}  # not exclusive: "Medvedev in 2008" is a name and a year
 _WH_GROUPS = tuple(w for w in WH_WORDS if w not in ("yes-no", "other"))
 
 SPAN_FEATURES: tuple[str, ...] = (
@@ -42,6 +51,9 @@ SPAN_FEATURES: tuple[str, ...] = (
     "before_comma", "before_end", "at_start", "target_next", "sentence_logit", "whole_gap", "gap_share",
     "gap_start", "gap_end", "after_match", "before_match", "starts_with_article", "between_matches",
     "left_distance", "right_distance", "next_is_preposition", "next_is_verb_like", "share_of_sentence",
+    "name_cut_left", "name_cut_right", "whole_name", "unit_next", "in_quotes", "target_x_name", "target_x_lower",
+    *(f"ends_{suffix}" for suffix in _SUFFIX_GROUPS), "ends_plural", "target_in_span",
+    "wh_left_match", "wh_right_match",
     *(f"{wh.replace(' ', '_')}_x_{kind}" for wh in _WH_GROUPS for kind in _KINDS),
 )
 
@@ -74,6 +86,14 @@ def tokenize(text: str) -> list[Token]:
             for m in _TOKEN.finditer(text)]
 
 
+_QUOTES = frozenset('"“”‘’\'')
+
+
+def _sentence_start(tokens: list[Token], k: int) -> bool:
+    """Whether token ``k`` opens the sentence (its capital says nothing)."""
+    return k == 0 or tokens[k - 1].text in ".!?:;\"“"
+
+
 def _is_name(token: Token) -> bool:
     return token.text[0].isupper()
 
@@ -100,6 +120,37 @@ def _edge_ok(token: Token, first: bool) -> bool:
     if lowered in STOP_WORDS or lowered in ("e.g", "i.e", "etc"):
         return first and lowered in _OPEN_SPAN_WORDS
     return True
+
+
+def choose(spans: list[SpanCandidate], logits: np.ndarray, temperature: float) -> int:
+    """The index of the phrase to offer: the best-scored one (``temperature`` 0), or the one with the
+    highest expected overlap F1 with the answer when the candidates' scores are read as a softmax at
+    ``temperature`` (minimum-Bayes-risk choice: a phrase that many likely phrases overlap wins)."""
+    if temperature <= 0 or len(spans) < 2:
+        return int(np.argmax(logits))
+    weights = np.exp((logits - logits.max()) / temperature)
+    starts = np.array([s.start for s in spans], np.float64)
+    ends = np.array([s.end for s in spans], np.float64)
+    overlap = np.clip(np.minimum(ends[:, None], ends[None, :]) - np.maximum(starts[:, None], starts[None, :]), 0, None)
+    lengths = ends - starts
+    precision, recall = overlap / lengths[:, None], overlap / lengths[None, :]
+    f1 = np.where(overlap > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-12), 0.0)
+    return int(np.argmax(f1 @ weights))
+
+
+_WH_TOKEN = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "how", "why"})
+
+
+def _wh_context(question: str) -> tuple[str, set[str]]:
+    """The word before the question's wh-word ("into" of "into which lake"), and the stems of the first
+    two content words after it: an answer often sits between the same words in the sentence."""
+    tokens = [t.lower for t in tokenize(question) if t.is_word]
+    at = next((k for k, t in enumerate(tokens) if t in _WH_TOKEN), None)
+    if at is None:
+        return "", set()
+    left = tokens[at - 1] if at > 0 else ""
+    right = [stem(t) for t in tokens[at + 1:] if t not in STOP_WORDS][:2]
+    return left, set(right)
 
 
 def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
@@ -134,6 +185,7 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
             gap_of[k] = len(gaps)
             k += 1
         gaps.append((start, k - 1))
+    wh_left, wh_right = _wh_context(analysis.text)
     spans: list[SpanCandidate] = []
     rows: list[list[float]] = []
     wh = analysis.wh
@@ -198,6 +250,21 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
                 float(j + 1 < n and tokens[j + 1].lower in _PREPOSITIONS),
                 float(j + 1 < n and tokens[j + 1].lower.endswith(("ed", "es")) and not tokens[j + 1].text[0].isupper()),
                 length / n_words,
+                float(i > 0 and tokens[i - 1].is_word and _is_name(tokens[i - 1]) and _is_name(tokens[i])
+                      and not _sentence_start(tokens, i - 1)),
+                float(j + 1 < n and tokens[j + 1].is_word and _is_name(tokens[j + 1]) and _is_name(tokens[j])),
+                float(all(_is_name(t) for t in words) and not (i > 0 and tokens[i - 1].is_word and _is_name(tokens[i - 1])
+                      and not _sentence_start(tokens, i - 1)) and not (j + 1 < n and tokens[j + 1].is_word
+                                                                       and _is_name(tokens[j + 1]))),
+                float(j + 1 < n and tokens[j + 1].lower in _UNIT),
+                float(i > 0 and j + 1 < n and tokens[i - 1].text in _QUOTES and tokens[j + 1].text in _QUOTES),
+                float(bool(target) and "name" in kinds),
+                float(bool(target) and kinds == {"lower"}),
+                *(float(not _is_name(words[-1]) and words[-1].lower.endswith(ends)) for ends in _SUFFIX_GROUPS.values()),
+                float(not _is_name(words[-1]) and words[-1].lower.endswith("s") and not words[-1].lower.endswith("ss")),
+                float(bool(target) and any(stems[k] in target for k in range(i, j + 1))),
+                float(bool(wh_left) and i > 0 and tokens[i - 1].lower == wh_left),
+                float(any(stems[k] in wh_right for k in range(j + 1, min(n, j + 4)))),
             ]
             row += [float(wh == group and k in kinds) for group in _WH_GROUPS for k in _KINDS]
             spans.append(SpanCandidate(sentence_index, tokens[i].start, tokens[j].end,

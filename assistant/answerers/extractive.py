@@ -31,7 +31,7 @@ from assistant.evidence import Evidence
 from assistant.features import (NO_LOGIT, SENTENCE_FEATURES, SentenceFeatures, allowed_sentences, answerability_features,
                                  sentence_features)
 from assistant.questions import Intent
-from assistant.spans import candidates
+from assistant.spans import candidates, choose
 from assistant.text import content_terms
 from assistant.trace import CandidateTrace, Check, Trace, clip
 from assistant.types import Citation, RetrievedPassage, Sentence
@@ -221,10 +221,10 @@ class ExtractiveAnswerer:
         spans, matrix = candidates(index, evidence.sentences[index].text, analysis, logit)
         if not spans:
             return None, "; no short answer: no candidate phrase"
-        probabilities = self.model.span.probabilities(matrix)
-        best = int(np.argmax(probabilities))
-        p, threshold = float(probabilities[best]), self.model.span_threshold
+        logits = self.model.span.logits(matrix)
+        p, threshold = float(1.0 / (1.0 + np.exp(-logits.max()))), self.model.span_threshold
         if p >= threshold:
+            best = choose(spans, logits, self.model.span_temperature)
             return spans[best].text, f"; short answer p {p:.2f} ≥ {threshold:.2f}"
         return None, f"; no short answer: best phrase p {p:.2f} < {threshold:.2f}"
 
