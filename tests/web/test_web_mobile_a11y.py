@@ -93,3 +93,14 @@ def test_controls_are_named_and_toggles_say_whether_they_are_open(page: Any) -> 
     assert any(label.startswith("Answer: ") for label in labels)
     assert page.locator(BOT).count() == 1
     assert page.get_by_text("Use via API").count() == 0  # no API page with a dead MCP tab
+
+
+def test_the_number_box_refuses_an_out_of_range_value_visibly(page: Any) -> None:
+    page.get_by_text("Settings").click()
+    box = page.locator("#top-k input[type=number]")
+    box.fill("999")
+    alert = page.locator("#top-k .range-error[role=alert]")
+    assert alert.inner_text() == "999 is out of range: choose from 1 to 20 (20 is used)."
+    assert box.get_attribute("aria-invalid") == "true"
+    box.fill("5")
+    assert alert.count() == 0 and box.get_attribute("aria-invalid") is None

@@ -51,6 +51,29 @@
   }, true);
   document.addEventListener("keydown", function (event) { if (event.key === "Escape") closeReader(); });
 
+  // A number box refuses a value out of its range visibly (Gradio would clamp it silently).
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box || box.tagName !== "INPUT" || box.type !== "number" || !box.hasAttribute("max")) return;
+    var min = Number(box.min), max = Number(box.max), value = Number(box.value);
+    var block = box.closest(".block") || box.parentElement;
+    var note = block.querySelector(".range-error");
+    if (box.value === "" || (value >= min && value <= max)) {
+      box.removeAttribute("aria-invalid");
+      if (note) note.remove();
+      return;
+    }
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "range-error";
+      note.setAttribute("role", "alert");
+      block.appendChild(note);
+    }
+    box.setAttribute("aria-invalid", "true");
+    note.textContent = box.value + " is out of range: choose from " + min + " to " + max + " (" +
+      (value > max ? max : min) + " is used).";
+  }, true);
+
   // Once the app has rendered: on a narrow screen the conversation list starts folded, and toggles
   // that show or hide something say so (aria-expanded).
   function syncExpanded() {
