@@ -2,7 +2,8 @@
 
 The Markdown is also what "Copy conversation" puts on the clipboard. Each answer keeps its ``[n]``
 markers and is followed by its references: file, section, character offsets and the quoted text,
-which is exactly ``file_text[start:end]`` of the corpus file.
+which is exactly ``text[start:end]`` of the document's indexed text (``assistant text DOC``); a PDF's
+reference names its page, and a document with a title names it too.
 """
 
 from __future__ import annotations
@@ -11,17 +12,19 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from assistant.types import Answer
+from assistant.types import Answer, Citation
 
 
 def _quote(text: str) -> str:
     return "\n".join("> " + line for line in text.splitlines() or [""])
 
 
-def reference(citation: Any) -> str:
-    """One numbered reference: ``[n] file — section (chars a–b)`` and the quoted sentence."""
-    where = f"{citation.doc} — {citation.section}" if citation.section else citation.doc
-    return f"[{citation.marker}] {where} (chars {citation.start}–{citation.end})\n{_quote(citation.text)}"
+def reference(citation: Citation) -> str:
+    """One numbered reference: ``[n] file — section (page p, chars a–b)`` and the quoted sentence."""
+    where = f"{citation.title} ({citation.doc})" if citation.title else citation.doc
+    where = f"{where} — {citation.section}" if citation.section else where
+    place = f"page {citation.page}, chars" if citation.page is not None else "chars"
+    return f"[{citation.marker}] {where} ({place} {citation.start}–{citation.end})\n{_quote(citation.text)}"
 
 
 def to_markdown(title: str, turns: list[dict[str, Any]]) -> str:

@@ -74,6 +74,12 @@ def test_markdown_and_json_exports_carry_numbered_references() -> None:
                                 "standalone_question": None, "citations": [], "notice": "Stopped."}
 
 
+def test_a_reference_names_the_title_and_the_pdf_page_when_there_are_some() -> None:
+    cited = Citation(marker=2, doc="report.pdf", section="Findings", start=5, end=9, text="Text", page=3,
+                     title="Annual report")
+    assert export.reference(cited) == "[2] Annual report (report.pdf) — Findings (page 3, chars 5–9)\n> Text"
+
+
 def test_the_storage_key_is_made_once_per_index_folder(tmp_path) -> None:  # noqa: ANN001
     first = conversations.storage_secret(tmp_path / "index")
     assert first == conversations.storage_secret(tmp_path / "index") and len(first) >= 24

@@ -98,3 +98,13 @@ def test_regenerate_and_edit_the_last_question(page: Any) -> None:
     page.press("#question textarea", "Enter")
     wait_locked_then_idle(page)
     assert page.locator(USER).last.inner_text() == "What did Dmitry Medvedev propose?"
+
+
+def test_a_summary_request_is_answered_with_several_citations(page: Any) -> None:
+    ask(page, LONG)
+    wait_idle(page)
+    reply = page.locator(BOT).last
+    markers = {m.inner_text() for m in reply.locator("a.cite-marker").all()}
+    assert len(markers) >= 3, reply.inner_text()  # a summary quotes several sections, each cited
+    assert "does not say" not in reply.inner_text()
+    assert page.locator("#sources .sources-latest .source-card").count() >= 2
