@@ -3,7 +3,7 @@
 Layout: a side list of the conversations kept in the browser (New chat, Delete, Copy, Export); the chat
 (streamed answers with ``[n]`` links) and, beside it, the Sources panel of the latest answer; under the
 chat the question box, Stop/Regenerate/Edit, suggested follow-ups, examples and a settings accordion;
-the reader view of the article, shown over the page by "Show [n] in the article". Every way of asking
+the reader view of the article, shown over the page by a marker or "Show [n] in the article". Every way of asking
 is one event (``respond``), so one submit is one turn.
 Messages are HTML made by ``assistant.web.render`` (escaped), so the Chatbot renders no Markdown.
 The same answers are exposed headless as the ``/ask`` API endpoint for ``gradio_client``.

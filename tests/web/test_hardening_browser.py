@@ -40,6 +40,7 @@ def test_chat_works_under_its_content_security_policy(guarded_page: tuple[Any, A
     page.wait_for_selector("#sources .sources-latest mark.cited", timeout=60_000)  # gr.HTML rendered the panel
     page.locator(BOT).last.locator("a.cite-marker").first.click()  # the inline head script handles markers
     page.wait_for_selector("#sources .sources-latest .source-card.flash")
+    page.keyboard.press("Escape")  # close the reader view the marker opened
     page.locator('#chat .message-buttons-left button[aria-label="Like"]').last.click()
     page.wait_for_selector('#chat .message-buttons-left button[aria-label="Liked"]')
     assert page.evaluate("window.__violations") == []

@@ -72,8 +72,12 @@ def test_clicking_a_marker_brings_its_source_into_view(page: Any) -> None:
     first = page.locator(BOT).nth(0)
     details = page.locator("#sources details.sources-earlier")
     assert details.get_attribute("open") is None
-    first.locator("a.cite-marker").first.click()  # a marker of the earlier answer
+    page.wait_for_function("() => document.querySelectorAll('#reader .reader mark').length >= 2")
+    first.locator("a.cite-marker").first.click()  # a marker of the earlier answer: the reader opens over the page
+    page.wait_for_function("() => document.body.classList.contains('reading')")
+    page.keyboard.press("Escape")  # back to the chat, on the cited sentence in its source card
     target = page.locator("#src-1-1")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'src-1-1'")
     page.wait_for_function("() => document.querySelector('#sources details.sources-earlier').open")
     page.wait_for_timeout(800)  # smooth scrolling
     assert target.is_visible()
@@ -82,6 +86,7 @@ def test_clicking_a_marker_brings_its_source_into_view(page: Any) -> None:
     latest_marker = page.locator(BOT).last.locator("a.cite-marker").first
     latest_marker.click()
     page.wait_for_selector("#sources .sources-latest .source-card.flash")
+    page.keyboard.press("Escape")
 
 
 def test_unanswerable_question_abstains_with_no_sources(page: Any, article_service: Any) -> None:
@@ -172,7 +177,7 @@ def test_a_dislike_asks_for_an_optional_reason_logged_with_the_turn(page: Any, w
     assert not page.locator("#dislike-reason").is_visible()
     page.locator('#chat .message-buttons-left button[aria-label="Dislike"]').last.click()
     page.wait_for_selector("#dislike-reason", state="visible")
-    page.get_by_label("Wrong source").check()
+    page.get_by_label("Wrong source").click()  # not check(): the choice is logged, then the group resets and hides
     page.wait_for_selector("#dislike-reason", state="hidden")
     deadline = time.monotonic() + 20
     records: list[dict] = []

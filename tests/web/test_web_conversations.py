@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from assistant.web import export
 from tests.web.conftest import free_port, serve_in_thread
 from tests.web.test_web_browser import ANSWERABLE, BOT, OTHER, USER, ask
 
@@ -102,7 +103,7 @@ def test_export_markdown_and_json_and_copy_as_text(page: Any, article_service: A
     assert markdown_download.value.suggested_filename == "conversation.md"
     assert f"**Question:** {ANSWERABLE}" in markdown and f"**Answer:** {expected.answer}" in markdown
     for c in expected.citations:
-        assert f"[{c.marker}] {c.doc} — {c.section} (chars {c.start}–{c.end})\n> {c.text}" in markdown
+        assert export.reference(c) in markdown and f"(chars {c.start}–{c.end})\n> {c.text}" in markdown
     assert "<" not in markdown  # no HTML
     with page.expect_download() as json_download:
         page.click("#export-json")

@@ -43,7 +43,10 @@ def test_phone_opens_at_the_top_without_sideways_overflow_and_sources_fold_under
     assert folded.is_visible() and folded.get_attribute("open") is None
     assert "1 source" in folded.locator("summary").inner_text()
     assert no_overflow(phone)
-    message.locator("a.cite-marker").first.click()
+    phone.wait_for_function("() => document.querySelector('#reader .reader mark')")  # the reader follows the chat
+    message.locator("a.cite-marker").first.click()  # the reader view opens at the sentence; Escape comes back
+    phone.wait_for_function("() => document.activeElement && document.activeElement.closest('#reader')")
+    phone.keyboard.press("Escape")
     phone.wait_for_function("() => document.activeElement && document.activeElement.id === 'm-src-1-1'")
     assert folded.get_attribute("open") is not None
     sentence = phone.locator("#m-src-1-1")
@@ -55,7 +58,10 @@ def test_phone_opens_at_the_top_without_sideways_overflow_and_sources_fold_under
 def test_desktop_keeps_sources_in_the_panel_and_focus_moves_to_the_cited_sentence(page: Any) -> None:
     message = ask(page, ANSWERABLE)
     assert not message.locator("details.inline-sources").is_visible()
+    page.wait_for_function("() => document.querySelector('#reader .reader mark')")
     message.locator("a.cite-marker").first.click()
+    page.wait_for_function("() => document.activeElement && document.activeElement.closest('#reader')")
+    page.keyboard.press("Escape")
     page.wait_for_function("() => document.activeElement && document.activeElement.id === 'src-1-1'")
 
 

@@ -66,3 +66,19 @@ def test_show_in_the_article_opens_the_reader_at_the_sentence_and_back(page: Any
     page.click("#reader .reader-back")
     page.wait_for_function("() => document.activeElement && document.activeElement.classList.contains('reader-link')")
     assert not page.locator("#reader").is_visible()
+
+
+@pytest.mark.e2e
+def test_a_marker_opens_the_reader_at_its_sentence_and_escape_returns_to_the_source(page: Any,
+                                                                                    article_service: Any) -> None:
+    expected = article_service.ask(ANSWERABLE).citations[0]
+    message = ask(page, ANSWERABLE)
+    page.wait_for_function("() => document.querySelector('#reader .reader mark')")
+    message.locator("a.cite-marker").first.click()
+    target = reader_id(expected.doc, expected.start, expected.end)
+    page.wait_for_function(f"() => document.activeElement && document.activeElement.id === '{target}'")
+    assert page.locator("#reader").is_visible()
+    assert page.locator(f"#{target}").inner_text() == expected.text
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'src-1-1'")
+    assert not page.locator("#reader").is_visible()

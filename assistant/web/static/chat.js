@@ -2,8 +2,28 @@
 (function () {
   var NARROW = "(max-width: 768px)";
 
+  // The reader view over the page, at one cited sentence with focus on it; "Back to the chat" (or Escape)
+  // closes it and gives focus back to where it was opened from.
+  var opener = null;
+  function openReader(href, from) {
+    var target = document.getElementById((href || "").slice(1));
+    if (!target) return false;
+    opener = from;
+    document.body.classList.add("reading");
+    target.setAttribute("tabindex", "-1");
+    target.focus({preventScroll: true});
+    target.scrollIntoView({block: "center"});
+    return true;
+  }
+  function closeReader() {
+    if (!document.body.classList.contains("reading")) return;
+    document.body.classList.remove("reading");
+    if (opener) opener.focus();
+  }
+
   // A click on a marker [n] opens its cited sentence (folded under the answer on a narrow screen, in
-  // the Sources panel otherwise), scrolls it into view, flashes its card and moves focus to it.
+  // the Sources panel otherwise), scrolls it into view and flashes its card; then the reader view opens at
+  // that sentence in the whole article, and closing it leaves focus on the sentence in its source card.
   document.addEventListener("click", function (event) {
     var link = event.target && event.target.closest ? event.target.closest("a.cite-marker") : null;
     if (!link) return;
@@ -24,16 +44,15 @@
     void card.offsetWidth;
     card.classList.add("flash");
     setTimeout(function () { card.classList.remove("flash"); }, 1600);
+    // its "Show [n] in the article" link (found by its text: the chat's sanitiser drops data attributes)
+    var label = "[" + (link.textContent || "").replace(/[^0-9]/g, "") + "]";
+    var links = card.querySelectorAll("a.reader-link");
+    for (var i = 0; i < links.length; i++) {
+      if ((links[i].textContent || "").indexOf(label) >= 0) { openReader(links[i].getAttribute("href"), target); break; }
+    }
   }, true);
 
-  // "Show [n] in the article" opens the reader view over the page at that sentence and moves focus to it;
-  // "Back to the chat" (or Escape) closes it and gives focus back to the link.
-  var opener = null;
-  function closeReader() {
-    if (!document.body.classList.contains("reading")) return;
-    document.body.classList.remove("reading");
-    if (opener) opener.focus();
-  }
+  // "Show [n] in the article" opens the reader view the same way, and closing it gives focus back to the link.
   document.addEventListener("click", function (event) {
     var el = event.target && event.target.closest ? event.target : null;
     if (!el) return;
@@ -41,13 +60,7 @@
     var link = el.closest("a.reader-link");
     if (!link) return;
     event.preventDefault();
-    var target = document.getElementById((link.getAttribute("href") || "").slice(1));
-    if (!target) return;
-    opener = link;
-    document.body.classList.add("reading");
-    target.setAttribute("tabindex", "-1");
-    target.focus({preventScroll: true});
-    target.scrollIntoView({block: "center"});
+    openReader(link.getAttribute("href"), link);
   }, true);
   document.addEventListener("keydown", function (event) { if (event.key === "Escape") closeReader(); });
 
