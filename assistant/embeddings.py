@@ -141,7 +141,7 @@ def build_query_embedder(settings: Settings):  # noqa: ANN201
 
             raise IndexUnavailableError(f"no ONNX export of the {settings.embedder} model in {folder}: run "
                                         "'assistant ingest' (it writes one) or set ASSISTANT_QUERY_ENCODER=torch")
-        return OnnxEmbeddings(folder)
+        return OnnxEmbeddings(folder, threads=settings.query_encoder_threads)
     return build_embedder(settings)
 
 
@@ -168,16 +168,25 @@ class QueryEncoder:
 
     def __call__(self, text: str) -> np.ndarray:
         """The normalised embedding of ``text`` (read-only array)."""
+        return self.cached([text])[0]
+
+    def cached(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """The normalised embeddings of ``texts`` (read-only arrays): those not cached yet are embedded in one
+        batch (a follow-up and its standalone rewrite cost one model run, not two) and then kept."""
         with self._lock:
-            vector = self._cache.get(text)
-        if vector is None:
-            vector = np.asarray(self._embedder.embed_query(text), dtype=np.float32)
-            vector.setflags(write=False)
+            found = {t: self._cache[t] for t in texts if t in self._cache}
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            rows = ([self._embedder.embed_query(missing[0])] if len(missing) == 1
+                    else self._embedder.embed_documents(missing))
             with self._lock:
-                while len(self._cache) >= self._cache_size:
-                    self._cache.pop(next(iter(self._cache)))
-                self._cache[text] = vector
-        return vector
+                for text, row in zip(missing, rows, strict=True):
+                    vector = np.asarray(row, dtype=np.float32)
+                    vector.setflags(write=False)
+                    while len(self._cache) >= self._cache_size:
+                        self._cache.pop(next(iter(self._cache)))
+                    self._cache[text] = found[text] = vector
+        return [found[t] for t in texts]
 
     def many(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings of several short texts in one batch (not cached)."""

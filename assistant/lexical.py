@@ -76,6 +76,7 @@ class BM25Index:
         if not terms:
             return []
         k = min(k, len(self._ids))
-        indices, scores = self._model.retrieve([terms], k=k, show_progress=False, n_threads=1)
+        # n_threads=0: a plain map (n_threads=1 would start a thread pool for every question)
+        indices, scores = self._model.retrieve([terms], k=k, show_progress=False, n_threads=0)
         return [(self._ids[int(i)], float(s)) for i, s in zip(indices[0], scores[0], strict=True)
                 if s > 0 and np.isfinite(s)]

@@ -100,7 +100,7 @@ class OnnxEmbeddings:
         self._tokenizer.enable_truncation(max_length=MAX_SEQ_LENGTH)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or 1  # one query per thread: best under concurrent requests
+        options.intra_op_num_threads = threads or 1
         options.log_severity_level = 3
         self._session = ort.InferenceSession(str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])
 

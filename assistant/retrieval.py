@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -33,6 +34,7 @@ from assistant.store import IndexReader
 from assistant.types import Passage, RetrievedPassage, Sentence
 
 SENTENCE_CACHE = 4096  # passages whose sentences (with vectors) a retriever keeps in memory
+DENSE_SEARCH_THREADS = 4  # the passage search runs on one of these while the sentence search runs (Chroma frees the GIL)
 
 
 def _generation_data(reader: IndexReader, snapshots: Path | None) -> tuple[list[Passage], CorpusStatistics]:
@@ -86,6 +88,8 @@ class HybridRetriever(BaseRetriever):
     _generation: int | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _sentence_cache: OrderedDict = PrivateAttr(default_factory=OrderedDict)
+    _searches: ThreadPoolExecutor = PrivateAttr(
+        default_factory=lambda: ThreadPoolExecutor(DENSE_SEARCH_THREADS, thread_name_prefix="dense-search"))
 
     @classmethod
     def from_reader(cls, reader: IndexReader, encoder: QueryEncoder, snapshots: Path | None = None,
@@ -144,8 +148,9 @@ class HybridRetriever(BaseRetriever):
         for _ in range(IndexReader.RETRIES):
             self._sync()
             generation = self.reader.generation
-            dense = [self.reader.dense_search(vector, self.dense_k, doc),
-                     self.reader.dense_search_sentences(vector, self.dense_k, doc)]
+            passages_found = self._searches.submit(self.reader.dense_search, vector, self.dense_k, doc)
+            sentences_found = self.reader.dense_search_sentences(vector, self.dense_k, doc)
+            dense = [passages_found.result(), sentences_found]
             if self.reader.generation == generation:
                 break
         self._sync()
@@ -172,8 +177,8 @@ class HybridRetriever(BaseRetriever):
         """The evidence for one question: the ``top_k`` fused passages (for a summary of the article or
         a list, every passage of the best-matching document) with their sentences and vectors."""
         analysis = analyse(question.question)
-        vector = self.encoder(question.standalone)
-        own = self.encoder(question.question) if question.context else vector
+        vector, own = self.encoder.cached([question.standalone, question.question if question.context
+                                           else question.standalone])
         rankings, passages, statistics = self._rankings(question.standalone, vector, doc)
         fused = reciprocal_rank_fusion(rankings, k=self.rrf_k)
         positions = [{pid: r for r, pid in enumerate(ranking, start=1)} for ranking in rankings]

@@ -98,21 +98,6 @@ def _is_name(token: Token) -> bool:
     return token.text[0].isupper()
 
 
-def _kinds(tokens: list[Token]) -> set[str]:
-    """What a phrase holds: a year, another number, a name, and/or only lower-case words."""
-    texts = [t.text for t in tokens if t.is_word]
-    kinds = set()
-    if any(_YEAR.match(t) for t in texts):
-        kinds.add("year")
-    if any((any(c.isdigit() for c in t) and not _YEAR.match(t)) or fold(t) in _NUMBER_WORDS for t in texts):
-        kinds.add("number")
-    if any(t[0].isupper() for t in texts):
-        kinds.add("name")
-    if not kinds:
-        kinds.add("lower")
-    return kinds
-
-
 def _edge_ok(token: Token, first: bool) -> bool:
     if not token.is_word:
         return False
@@ -155,7 +140,11 @@ def _wh_context(question: str) -> tuple[str, set[str]]:
 
 def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
                sentence_logit: float) -> tuple[list[SpanCandidate], np.ndarray]:
-    """The candidate phrases of one sentence and their feature rows (columns ``SPAN_FEATURES``)."""
+    """The candidate phrases of one sentence and their feature rows (columns ``SPAN_FEATURES``).
+
+    What a feature needs of each token is computed once per token, and what it needs of a phrase grows
+    token by token as the phrase is extended to the right, so a sentence costs O(tokens × MAX_SPAN_TOKENS).
+    """
     tokens = tokenize(text)
     question_stems = set(analysis.terms) | {stem(n) for n in analysis.names}
     question_words = {fold(w) for w in re.findall(r"\w+", analysis.text)}
@@ -170,6 +159,7 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
         depth -= t.text == ")" and depth > 0
     n = len(tokens)
     n_words = max(sum(1 for t in tokens if t.is_word), 1)
+    n_matched = max(len(matched), 1)
     matched_set = set(matched)
     typed = analysis.answer_type not in (AnswerType.ANY, AnswerType.YES_NO, AnswerType.YEARS_BETWEEN)
     # gaps: maximal runs of tokens that are neither question words nor hard punctuation
@@ -185,6 +175,19 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
             gap_of[k] = len(gaps)
             k += 1
         gaps.append((start, k - 1))
+    gap_content = [sum(1 for t in tokens[a:b + 1] if t.is_word and t.lower not in STOP_WORDS) for a, b in gaps]
+    # per token: what the features ask of it
+    word = [t.is_word for t in tokens]
+    content = [t.is_word and t.lower not in STOP_WORDS for t in tokens]
+    name = [t.is_word and _is_name(t) for t in tokens]
+    digit = [t.is_word and any(c.isdigit() for c in t.text) for t in tokens]
+    year = [t.is_word and bool(_YEAR.match(t.text)) for t in tokens]
+    number = [t.is_word and ((digit[k] and not year[k]) or t.lower in _NUMBER_WORDS) for k, t in enumerate(tokens)]
+    month = [t.is_word and t.lower in _MONTH for t in tokens]
+    unit = [t.is_word and t.lower in _UNIT for t in tokens]
+    in_target = [bool(target) and stems[k] in target for k in range(n)]
+    comma_or_preposition = [t.text == "," or t.lower in _PREPOSITIONS for t in tokens]
+    ends = [[float(not name[k] and t.lower.endswith(e)) for e in _SUFFIX_GROUPS.values()] for k, t in enumerate(tokens)]
     wh_left, wh_right = _wh_context(analysis.text)
     spans: list[SpanCandidate] = []
     rows: list[list[float]] = []
@@ -192,37 +195,46 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
     for i in range(n):
         if not _edge_ok(tokens[i], first=True):
             continue
+        left = [k for k in matched if k < i]
+        nearest_left = i - left[-1] if left else None
+        length = n_content = inside = 0
+        has_digit = has_year = has_month = has_unit = has_number = has_name = has_target = cut = False
+        all_names = all_content_names = True
         for j in range(i, min(n, i + MAX_SPAN_TOKENS)):
             if tokens[j].text in ".;:!?()[]\"“”":
                 break
+            cut = cut or comma_or_preposition[j]
+            has_target = has_target or in_target[j]
+            if word[j]:
+                length += 1
+                has_digit, has_year, has_month = has_digit or digit[j], has_year or year[j], has_month or month[j]
+                has_unit, has_number, has_name = has_unit or unit[j], has_number or number[j], has_name or name[j]
+                all_names = all_names and name[j]
+            if content[j]:
+                n_content += 1
+                inside += j in matched_set
+                all_content_names = all_content_names and name[j]
             if not _edge_ok(tokens[j], first=False) or (j > i and tokens[j].lower in _OPEN_SPAN_WORDS):
                 continue
-            span_tokens = tokens[i:j + 1]
-            words = [t for t in span_tokens if t.is_word]
-            content = [k for k in range(i, j + 1) if tokens[k].is_word and tokens[k].lower not in STOP_WORDS]
-            inside = sum(1 for k in content if k in matched)
-            if content and inside == len(content):
+            if n_content and inside == n_content:
                 continue  # made only of the question's own words: it cannot be what the question asks
-            if typed and (not holds_type(text[tokens[i].start:tokens[j].end], analysis.answer_type)
-                          or any(t.text == "," or t.lower in _PREPOSITIONS for t in span_tokens)):
+            if typed and (not holds_type(text[tokens[i].start:tokens[j].end], analysis.answer_type) or cut):
                 continue  # not the kind of fact asked for (a date for "when", a number for "how many"), or
                 # more than the phrase holding it ("came in 2008", "2008, when …": the answer is "2008")
-            outside = [k for k in matched if k < i or k > j]
-            distance = min((i - k if k < i else k - j for k in outside), default=n)
-            length = len(words)
-            kinds = _kinds(span_tokens)
+            right = [k for k in matched if k > j]
+            nearest_right = right[0] - j if right else None
+            distance = min((d for d in (nearest_left, nearest_right) if d is not None), default=n)
+            kinds = {kind for kind, present in (("year", has_year), ("number", has_number), ("name", has_name))
+                     if present} or {"lower"}
             row = [
                 float(length == 1), float(length == 2), float(length == 3), float(4 <= length <= 5),
                 float(6 <= length <= 8), float(length >= 9),
-                inside / max(len(content), 1),
+                inside / max(n_content, 1),
                 min(distance, 20) / 20.0, float(distance == 1),
-                sum(1 for k in outside if k < i) / max(len(matched), 1),
-                sum(1 for k in outside if k > j) / max(len(matched), 1),
-                float(any(any(c.isdigit() for c in t.text) for t in words)),
-                float(any(_YEAR.match(t.text) for t in words)),
-                float(any(t.lower in _MONTH for t in words)),
-                float(any(t.lower in _UNIT for t in words)),
-                float(_is_name(words[0])), float(all(_is_name(t) for t in words if t.lower not in STOP_WORDS)),
+                len(left) / n_matched,
+                len(right) / n_matched,
+                float(has_digit), float(has_year), float(has_month), float(has_unit),
+                float(name[i]), float(all_content_names),
                 float(paren[i]),
                 float(i > 0 and tokens[i - 1].lower in _PREPOSITIONS),
                 float(i > 0 and tokens[i - 1].lower in _COPULAS),
@@ -230,39 +242,36 @@ def candidates(sentence_index: int, text: str, analysis: QuestionAnalysis,
                 float(j + 1 < n and tokens[j + 1].text == ","),
                 float(j + 1 >= n or tokens[j + 1].text in ".;!?"),
                 float(i == 0),
-                float(bool(target) and any(stems[k] in target for k in (i - 1, j + 1) if 0 <= k < n)),
+                float(bool(target) and ((i > 0 and in_target[i - 1]) or (j + 1 < n and in_target[j + 1]))),
                 sentence_logit,
             ]
             gap = gap_of[i] if gap_of[i] == gap_of[j] else -1
             g_start, g_end = gaps[gap] if gap >= 0 else (i, j)
-            gap_words = [t for t in tokens[g_start:g_end + 1] if t.is_word and t.lower not in STOP_WORDS]
-            content_words = [t for t in words if t.lower not in STOP_WORDS]
+            gap_words = gap_content[gap] if gap >= 0 else n_content
             row += [
-                float(gap >= 0 and len(content_words) == len(gap_words)),
-                len(content_words) / max(len(gap_words), 1) if gap >= 0 else 0.0,
+                float(gap >= 0 and n_content == gap_words),
+                n_content / max(gap_words, 1) if gap >= 0 else 0.0,
                 float(gap >= 0 and g_start == i), float(gap >= 0 and g_end == j),
                 float(i - 1 in matched_set),
                 float(j + 1 in matched_set),
                 float(tokens[i].lower in _OPEN_SPAN_WORDS),
-                float(any(k < i for k in outside) and any(k > j for k in outside)),
-                min(min((i - k for k in outside if k < i), default=20), 20) / 20.0,
-                min(min((k - j for k in outside if k > j), default=20), 20) / 20.0,
+                float(bool(left) and bool(right)),
+                min(nearest_left if left else 20, 20) / 20.0,
+                min(nearest_right if right else 20, 20) / 20.0,
                 float(j + 1 < n and tokens[j + 1].lower in _PREPOSITIONS),
                 float(j + 1 < n and tokens[j + 1].lower.endswith(("ed", "es")) and not tokens[j + 1].text[0].isupper()),
                 length / n_words,
-                float(i > 0 and tokens[i - 1].is_word and _is_name(tokens[i - 1]) and _is_name(tokens[i])
-                      and not _sentence_start(tokens, i - 1)),
-                float(j + 1 < n and tokens[j + 1].is_word and _is_name(tokens[j + 1]) and _is_name(tokens[j])),
-                float(all(_is_name(t) for t in words) and not (i > 0 and tokens[i - 1].is_word and _is_name(tokens[i - 1])
-                      and not _sentence_start(tokens, i - 1)) and not (j + 1 < n and tokens[j + 1].is_word
-                                                                       and _is_name(tokens[j + 1]))),
+                float(i > 0 and name[i - 1] and name[i] and not _sentence_start(tokens, i - 1)),
+                float(j + 1 < n and name[j + 1] and name[j]),
+                float(all_names and not (i > 0 and name[i - 1] and not _sentence_start(tokens, i - 1))
+                      and not (j + 1 < n and name[j + 1])),
                 float(j + 1 < n and tokens[j + 1].lower in _UNIT),
                 float(i > 0 and j + 1 < n and tokens[i - 1].text in _QUOTES and tokens[j + 1].text in _QUOTES),
                 float(bool(target) and "name" in kinds),
                 float(bool(target) and kinds == {"lower"}),
-                *(float(not _is_name(words[-1]) and words[-1].lower.endswith(ends)) for ends in _SUFFIX_GROUPS.values()),
-                float(not _is_name(words[-1]) and words[-1].lower.endswith("s") and not words[-1].lower.endswith("ss")),
-                float(bool(target) and any(stems[k] in target for k in range(i, j + 1))),
+                *ends[j],
+                float(not name[j] and tokens[j].lower.endswith("s") and not tokens[j].lower.endswith("ss")),
+                float(has_target),
                 float(bool(wh_left) and i > 0 and tokens[i - 1].lower == wh_left),
                 float(any(stems[k] in wh_right for k in range(j + 1, min(n, j + 4)))),
             ]

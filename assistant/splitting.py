@@ -140,6 +140,20 @@ def _stable_id(doc: str, text: str, seen: dict[str, int]) -> str:
     return digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
 
 
+def sentence_id(passage_id: str, index: int) -> str:
+    """The id of the ``index``-th sentence of a passage: its passage's id is recoverable from it."""
+    return f"{passage_id}:{index}"
+
+
+def passage_id_of(sentence_id_: str) -> str:
+    """The id of the passage a sentence id (made by ``sentence_id``) belongs to.
+
+    >>> passage_id_of(sentence_id("9f2c", 3))
+    '9f2c'
+    """
+    return sentence_id_.rpartition(":")[0]
+
+
 def split_document(doc: Document, max_words: int = 120) -> tuple[list[Passage], list[Sentence]]:
     """Passages and sentences of one document, in reading order."""
     passages: list[Passage] = []
@@ -156,7 +170,7 @@ def split_document(doc: Document, max_words: int = 120) -> tuple[list[Passage], 
             passages.append(passage)
             for i, (s, e) in enumerate(x for x in spans if p_start <= x[0] and x[1] <= p_end):
                 sentences.append(Sentence(
-                    id=f"{passage.id}:{i}", passage_id=passage.id, doc=doc.name, section=para.section,
+                    id=sentence_id(passage.id, i), passage_id=passage.id, doc=doc.name, section=para.section,
                     start=s, end=e, text=doc.text[s:e], position=len(sentences), page=doc.info.page_at(s),
                 ))
     return passages, sentences

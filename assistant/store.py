@@ -28,6 +28,7 @@ from assistant.errors import IndexUnavailableError
 from assistant.faults import checkpoint
 from assistant.segments import Verification, VerifiedCache, check_or_raise, verify_segments
 from assistant.settings import Settings
+from assistant.splitting import passage_id_of
 from assistant.types import Passage, Sentence
 
 WRITE_BATCH = 1000
@@ -359,6 +360,7 @@ class IndexReader:
         self.documents = list(documents)
         self._passages = passages
         self._sentences = sentences
+        self._counts: dict[str, int] = {}  # per collection kind; a generation's collections never change
         self._lock = threading.Lock()
 
     def reopen(self, stale: int) -> None:
@@ -373,6 +375,7 @@ class IndexReader:
             check_or_raise(self.index.verify(g))
             passages, sentences = self.index._collection("passages", g), self.index._collection("sentences", g)  # noqa: SLF001
             self._passages, self._sentences = passages, sentences
+            self._counts = {}
             self.documents = sorted(manifest.documents)
             self.generation = g
 
@@ -422,8 +425,11 @@ class IndexReader:
 
     def _query(self, kind: str, embedding: np.ndarray, k: int, doc: str | None, include: list[str]) -> dict:
         def run() -> dict:
-            collection = self._passages if kind == "passages" else self._sentences
-            n = collection.count()
+            with self._lock:  # a collection and its count, from the same generation
+                collection, counts = (self._passages if kind == "passages" else self._sentences), self._counts
+            n = counts.get(kind)
+            if n is None:
+                n = counts.setdefault(kind, collection.count())
             if min(k, n) == 0:
                 return {"ids": [[]], "distances": [[]], "metadatas": [[]]}
             where = {"doc": doc} if doc else None
@@ -439,10 +445,10 @@ class IndexReader:
     def dense_search_sentences(self, embedding: np.ndarray, k: int,
                                doc: str | None = None) -> list[tuple[str, float]]:
         """(passage id, cosine similarity of its best sentence) for the passages of the ``k`` nearest sentences."""
-        got = self._query("sentences", embedding, k, doc, ["metadatas", "distances"])
+        got = self._query("sentences", embedding, k, doc, ["distances"])
         best: dict[str, float] = {}
-        for meta, distance in zip(got["metadatas"][0], got["distances"][0], strict=True):
-            best.setdefault(str(meta["passage_id"]), 1.0 - distance)
+        for sentence, distance in zip(got["ids"][0], got["distances"][0], strict=True):
+            best.setdefault(passage_id_of(sentence), 1.0 - distance)
         return list(best.items())
 
     def sentences_of(self, passages: Sequence[Passage]) -> tuple[list[Sentence], np.ndarray]:

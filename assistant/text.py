@@ -37,9 +37,17 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
+TEXT_CACHE = 16384  # texts whose words and content terms are kept: the sentences asked about again and again
+
+
+@lru_cache(maxsize=TEXT_CACHE)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w[:-2] if w.endswith("'s") else w for w in _WORD.findall(fold(text)))
+
+
 def words(text: str) -> list[str]:
     """The words of ``text`` after folding, possessive ``'s`` removed."""
-    return [w[:-2] if w.endswith("'s") else w for w in _WORD.findall(fold(text))]
+    return list(_words(text))
 
 
 @lru_cache(maxsize=65536)
@@ -48,9 +56,14 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+@lru_cache(maxsize=TEXT_CACHE)
+def _content_terms(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in _words(text) if w not in STOP_WORDS)
+
+
 def content_terms(text: str) -> list[str]:
     """Stemmed words of ``text`` without stop words: the tokens BM25 and lexical overlap use."""
-    return [stem(w) for w in words(text) if w not in STOP_WORDS]
+    return list(_content_terms(text))
 
 
 _QUESTION_IDIOMS = re.compile(
