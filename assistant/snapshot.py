@@ -2,7 +2,7 @@
 
 A committed generation never changes, so what is derived from it can be kept beside the index
 instead of being rebuilt by every new process: the passages with their metadata (Chroma's full read
-of the collection), the BM25 index (bm25s saves and loads its own) and the answerer's vocabulary of
+of the collection), the BM25 index (its score matrix, ``BM25Index.save``) and the answerer's vocabulary of
 names (``assistant.entities.Vocabulary``). Ingest writes the snapshot right after its commit; a
 reader that finds none (an index from before snapshots, or one a Chroma server holds) builds it
 from the index once and saves it.
@@ -32,7 +32,7 @@ from assistant.lexical import BM25Index
 from assistant.store import IndexReader
 from assistant.types import Passage
 
-FORMAT = 2  # 2: every Passage field, page included
+FORMAT = 3  # 2: every Passage field, page included; 3: BM25 as a NumPy matrix (read without bm25s)
 PASSAGES_FILE = "passages.json"
 META_FILE = "meta.json"
 BM25_FOLDER = "bm25"

@@ -1,8 +1,8 @@
 """Ingest throughput, query latency and memory on a generated corpus of many articles, beside the peer.
 
-    python bench/ingest_bench.py --articles 1000 --paragraphs 4 [--server] [--raw-runs 2] [--no-peer]
+    python bench/ingest_bench.py --articles 1000 --paragraphs 4 [--distinct] [--server] [--raw-runs 2] [--no-peer]
 
-1. writes the corpus (bench/corpus_gen.py) and ingests it into a fresh index with the real
+1. writes the corpus (bench/corpus_gen.py; ``--distinct``: every sentence a new text) and ingests it into a fresh index with the real
    MiniLM, loaded once beforehand (so neither figure includes the model load); ``--server`` puts
    the index on a `chroma run` server started for the run (its data under the work folder);
 2. encodes the same passage texts (heading + text) with raw ``SentenceTransformer.encode`` in the
@@ -58,14 +58,16 @@ def main() -> None:
     parser.add_argument("--server", action="store_true", help="index on a `chroma run` server")
     parser.add_argument("--raw-runs", type=int, choices=[1, 2], default=2, help="raw encodes (before / and after)")
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--distinct", action="store_true", help="every sentence a new text (bench/corpus_gen.py)")
     args = parser.parse_args()
     from assistant.settings import Settings
 
     work = Path(args.work)
     kind = "server" if args.server else "local"
-    corpus, index = work / f"corpus-{args.articles}", work / (f"index-{args.articles}" + ("-server" if args.server else ""))
+    name = f"{args.articles}" + ("-distinct" if args.distinct else "")
+    corpus, index = work / f"corpus-{name}", work / (f"index-{name}" + ("-server" if args.server else ""))
     shutil.rmtree(index, ignore_errors=True)
-    generate(corpus, args.articles, args.paragraphs)
+    generate(corpus, args.articles, args.paragraphs, distinct=args.distinct)
     server, url = None, None
     if args.server:
         port = free_port()
@@ -195,7 +197,7 @@ def run(args, settings, work, corpus, url, kind) -> None:  # noqa: ANN001, C901,
                            "filtered": summary_ms(filtered)}
     results["peak_rss_mb"] = round(peak)
     results["load_average_end"] = load_average()
-    (work / f"ingest-{args.articles}-{kind}.json").write_text(json.dumps(results, indent=2))
+    (work / f"ingest-{corpus.name.removeprefix('corpus-')}-{kind}.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results))
 
 

@@ -80,3 +80,18 @@ def test_the_chain_is_an_lcel_runnable(article_service) -> None:  # noqa: ANN001
     assert isinstance(article_service.chain, Runnable)
     docs = article_service.retriever.invoke("energy exports to China and India")
     assert docs and docs[0].metadata["doc"] == "global-security-architecture.txt"
+
+
+def test_asking_starts_no_thread_per_question(article_service, monkeypatch) -> None:  # noqa: ANN001
+    """A thread pool made per question (``RunnablePassthrough.assign``, bm25s's ``n_threads=1``) cost
+    about 5 ms a question; the only threads are the dense-search pool's, started once."""
+    import threading
+
+    article_service.ask("Which grouping emphasises financial independence?")
+    started = []
+    start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: (started.append(self.name), start(self))[1])
+    for n in range(20):
+        article_service.ask(f"What did Medvedev propose in {2000 + n}?")
+    assert all(name.startswith("dense-search") for name in started), started
+    assert len(started) < 4  # at most the pool's other workers

@@ -83,3 +83,11 @@ def test_crlf_and_bom_offsets_stay_exact() -> None:
     passages, sentences = split_document(Document("a.txt", text))
     assert [text[s.start:s.end] for s in sentences] == ["First sentence.", "Second one."]
     assert passages[0].section == "Part One"
+
+
+def test_a_sentence_id_names_its_passage() -> None:
+    from assistant.splitting import passage_id_of, sentence_id
+
+    assert passage_id_of(sentence_id("9f2c-2", 12)) == "9f2c-2"
+    _, sentences = split_document(Document("a.txt", ARTICLE))
+    assert sentences and all(passage_id_of(s.id) == s.passage_id for s in sentences)

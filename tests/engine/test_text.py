@@ -24,3 +24,12 @@ def test_terminal_safe_strips_escape_sequences_and_controls_but_keeps_text() -> 
 
     hostile = "a\x1b[31mred\x1b[0m b\x07c\x1b]0;title\x07d\x00e\tf\ng\x9bh “quoted” é"
     assert terminal_safe(hostile) == "ared bcde\tf\ngh “quoted” é"
+
+
+def test_cached_words_and_terms_are_fresh_lists() -> None:
+    first = content_terms("Sanctions were imposed in 2014.")
+    first.append("mutated")
+    assert content_terms("Sanctions were imposed in 2014.") == ["sanction", "impos", "2014"]
+    listed = words("Sanctions were imposed")
+    listed.clear()
+    assert words("Sanctions were imposed") == ["sanctions", "were", "imposed"]
