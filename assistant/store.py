@@ -32,6 +32,7 @@ from assistant.splitting import passage_id_of
 from assistant.types import Passage, Sentence
 
 WRITE_BATCH = 1000
+READ_PAGE = 5000  # records per get when reading a whole collection
 VERIFIED_FILE = "verified-segments.json"  # beside the Chroma folder: segments found sound
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -65,6 +66,21 @@ def _span_metadata(span: Passage | Sentence) -> dict[str, str | int]:
     else:
         meta["section"] = span.section
     return meta
+
+
+def read_all(collection, include: list[str], page: int = READ_PAGE) -> dict[str, list]:  # noqa: ANN001
+    """Every record of ``collection`` (``ids`` and the ``include``d fields), read ``page`` records at a
+    time: one ``get`` of a whole large collection fails in Chroma's SQLite ("too many SQL variables",
+    seen at 40,000 passages)."""
+    got: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+    offset = 0
+    while True:
+        part = collection.get(include=include, limit=page, offset=offset)
+        for field in got:
+            got[field].extend(part[field])
+        offset += len(part["ids"])
+        if len(part["ids"]) < page:
+            return got
 
 
 def _batches(n: int, size: int = WRITE_BATCH) -> Iterator[slice]:
@@ -281,7 +297,7 @@ class ChromaIndex:
             if self.location and _is_transport_error(exc):
                 raise _unreachable(self.location, exc) from exc
             return set()
-        return self.guard(lambda: set(collection.get(include=[])["ids"]))
+        return self.guard(lambda: set(read_all(collection, [])["ids"]))
 
     def write_generation(self, generation: int, kind: str, spans: Sequence[Passage | Sentence],
                          embeddings: np.ndarray) -> None:
@@ -415,7 +431,7 @@ class IndexReader:
 
     def all_passages(self) -> list[Passage]:
         """Every passage, in document and reading order."""
-        got = self._call("reading the passages", lambda: self._passages.get(include=["documents", "metadatas"]))
+        got = self._call("reading the passages", lambda: read_all(self._passages, ["documents", "metadatas"]))
         passages = [
             Passage(id=i, text=t, doc=m["doc"], section=m["section"], start=m["start"], end=m["end"],
                     position=m["position"], page=m.get("page"))

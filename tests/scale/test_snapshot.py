@@ -73,3 +73,19 @@ def test_a_new_generation_gets_its_own_snapshot_and_the_old_one_goes(indexed: Se
     ingest(indexed, embedder_factory=lambda: minilm, export_onnx=False)
     new = _reader(indexed).key
     assert new != old and [p.name for p in snapshot_root(indexed.index_dir).iterdir()] == [new]
+
+
+def test_a_whole_collection_is_read_page_by_page(indexed: Settings, monkeypatch) -> None:  # noqa: ANN001
+    """One ``get`` of a whole collection fails in Chroma's SQLite at ~40,000 passages ("too many SQL
+    variables"): reading every passage (a start without a snapshot) goes page by page."""
+    from assistant import store
+
+    reader = _reader(indexed)
+    whole = reader.all_passages()
+    pages: list[int] = []
+    read_all = store.read_all
+    monkeypatch.setattr(store, "read_all", lambda c, include: (pages.append(1), read_all(c, include, page=7))[1])
+    assert reader.all_passages() == whole and len(whole) > 14
+    assert pages == [1]
+    assert read_all(reader._passages, [], page=7)["ids"] == read_all(reader._passages, [])["ids"]  # noqa: SLF001
+    assert len(read_all(reader._passages, ["metadatas"], page=len(whole))["metadatas"]) == len(whole)  # noqa: SLF001
