@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.corpus import Document
-from assistant.types import Passage, Sentence
+from assistant.types import Passage, Sentence, sentence_id
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _CLOSING = "\"'”’)]"
@@ -138,20 +138,6 @@ def _stable_id(doc: str, text: str, seen: dict[str, int]) -> str:
     digest = hashlib.sha256(f"{doc}\x00{text}".encode("utf-8")).hexdigest()[:24]
     seen[digest] = seen.get(digest, 0) + 1
     return digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
-
-
-def sentence_id(passage_id: str, index: int) -> str:
-    """The id of the ``index``-th sentence of a passage: its passage's id is recoverable from it."""
-    return f"{passage_id}:{index}"
-
-
-def passage_id_of(sentence_id_: str) -> str:
-    """The id of the passage a sentence id (made by ``sentence_id``) belongs to.
-
-    >>> passage_id_of(sentence_id("9f2c", 3))
-    '9f2c'
-    """
-    return sentence_id_.rpartition(":")[0]
 
 
 def split_document(doc: Document, max_words: int = 120) -> tuple[list[Passage], list[Sentence]]:

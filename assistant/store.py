@@ -28,8 +28,7 @@ from assistant.errors import IndexUnavailableError
 from assistant.faults import checkpoint
 from assistant.segments import Verification, VerifiedCache, check_or_raise, verify_segments
 from assistant.settings import Settings
-from assistant.splitting import passage_id_of
-from assistant.types import Passage, Sentence
+from assistant.types import Passage, Sentence, passage_id_of
 
 WRITE_BATCH = 1000
 READ_PAGE = 5000  # records per get when reading a whole collection

@@ -25,6 +25,20 @@ class Passage(Span):
     position: int = Field(description="Order of the passage in its document.")
 
 
+def sentence_id(passage_id: str, index: int) -> str:
+    """The id of the ``index``-th sentence of a passage: its passage's id is recoverable from it (``passage_id_of``)."""
+    return f"{passage_id}:{index}"
+
+
+def passage_id_of(sentence_id_: str) -> str:
+    """The id of the passage a sentence id (made by ``sentence_id``) belongs to.
+
+    >>> passage_id_of(sentence_id("9f2c", 3))
+    '9f2c'
+    """
+    return sentence_id_.rpartition(":")[0]
+
+
 class Sentence(Span):
     """A sentence of a passage, the unit an extractive answer quotes and cites."""
 

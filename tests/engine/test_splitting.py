@@ -86,7 +86,7 @@ def test_crlf_and_bom_offsets_stay_exact() -> None:
 
 
 def test_a_sentence_id_names_its_passage() -> None:
-    from assistant.splitting import passage_id_of, sentence_id
+    from assistant.types import passage_id_of, sentence_id
 
     assert passage_id_of(sentence_id("9f2c-2", 12)) == "9f2c-2"
     _, sentences = split_document(Document("a.txt", ARTICLE))

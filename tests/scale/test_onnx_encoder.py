@@ -48,9 +48,10 @@ def test_auto_uses_onnx_when_exported_and_onnx_without_export_is_a_clear_error(o
         build_query_embedder(bare)
 
 
-# What `assistant ask` must not import: models and libraries of other commands (ingest, eval, web, LLM answerers).
+# What `assistant ask` must not import: models and libraries of other commands (ingest, eval, web, LLM answerers),
+# and bm25s with SciPy (only building BM25 needs them; a saved index is searched with NumPy).
 NOT_ON_THE_ASK_PATH = (
-    "torch", "sentence_transformers", "transformers", "huggingface_hub", "safetensors", "onnx", "sklearn",
+    "bm25s", "scipy", "torch", "sentence_transformers", "transformers", "huggingface_hub", "safetensors", "onnx", "sklearn",
     "gradio", "fastapi", "uvicorn", "pandas", "matplotlib", "openai", "langchain_openai", "langchain_ollama",
     "llama_cpp", "langchain_text_splitters", "assistant.ingest", "assistant.splitting", "assistant.corpus",
     "assistant.evaluation", "assistant.web", "assistant.answerers.chat", "assistant.answerers.local",
