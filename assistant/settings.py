@@ -27,7 +27,7 @@ class Settings(BaseSettings):
         "'torch' (sentence-transformers), 'auto' (onnx when the export exists)."
     )
     query_encoder_threads: int = Field(
-        2, ge=1, le=64, description="onnxruntime threads that embed one question (2: 8.7 → 6 ms a question on "
+        2, ge=1, le=64, description="onnxruntime threads that embed one question (2: 8.7 → 6.7 ms a question on "
         "2 cores; 1 leaves a core to concurrent requests).")
 
     embedder: Literal["minilm"] = Field("minilm", description="Embedding model (packaged all-MiniLM-L6-v2).")
